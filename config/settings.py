@@ -1,0 +1,180 @@
+"""Settings: one typed object read from ``LANTAI_*`` environment variables over defaults.
+
+Read once, at app or worker start (``load_settings()``), never at import. Every field is
+documented by its ``description``; ``tests/test_settings.py`` fails when one is missing
+from the README's settings table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import typing
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from config.errors import ConfigurationError
+
+PREFIX = "LANTAI_"
+
+AccessLevel = Literal["open", "internal", "restricted", "secret"]
+
+
+class SettingsError(ConfigurationError):
+    """A ``LANTAI_*`` variable holds a value Lantai cannot use."""
+
+    code = "bad_setting"
+
+
+class Settings(BaseModel):
+    """All of Lantai's settings; the environment variable is ``LANTAI_`` + the upper-case name."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Storage and catalog
+    data_dir: Path = Field(Path("./var"), description="Folder for the catalog, originals, derivatives and the embedded index.")
+    database_url: str | None = Field(None, description="SQLAlchemy URL of the catalog; default a SQLite file in the data dir. Production: `postgresql+psycopg://user:pass@host/db`.")
+    secret_key: str | None = Field(None, description="Key for signing sessions and tokens; default a random key kept in `DATA_DIR/secret_key`.")
+
+    # Background jobs
+    broker_url: str | None = Field(None, description="Celery broker; default an embedded SQLite broker in the data dir (no server). Production: `redis://host:6379/0`.")
+    worker_concurrency: int = Field(2, ge=1, le=64, description="Worker processes (one document each); default 2, one per core here.")
+    worker_max_tasks_per_child: int = Field(50, ge=1, description="A worker process is replaced after this many tasks, bounding leaks.")
+    task_soft_time_limit: int = Field(1800, ge=5, description="Seconds after which a document's processing is asked to stop (soft limit).")
+    task_time_limit: int = Field(2100, ge=10, description="Seconds after which a document's worker process is killed (hard limit).")
+    task_max_retries: int = Field(2, ge=0, le=10, description="How often a document whose worker crashed is tried again before it is marked failed.")
+    job_lease_seconds: int = Field(120, ge=5, description="A running job whose worker sent no heartbeat for this long is handed to another worker.")
+
+    # Search
+    search_backend: Literal["embedded", "elasticsearch"] = Field("embedded", description="`embedded` (an index in the data dir) or `elasticsearch`.")
+    elasticsearch_url: str | None = Field(None, description="Elasticsearch URL, e.g. `http://localhost:9200`; needed with `SEARCH_BACKEND=elasticsearch`.")
+    elasticsearch_index: str = Field("lantai", pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Name (alias) of the Elasticsearch index.")
+
+    # Ingest and OCR
+    ocr_languages: str = Field("chi_sim+eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$", description="Tesseract languages for OCR, joined by `+` (`chi_sim`, `chi_tra`, `eng`).")
+    inbox_dir: Path | None = Field(None, description="Watched inbox: files dropped here are ingested; unset means no inbox.")
+    inbox_settle_seconds: float = Field(2.0, ge=0, description="A file in the inbox is taken once its size has not changed for this long.")
+    page_time_limit: int = Field(300, ge=1, description="Seconds allowed for one page's OCR or extraction.")
+    document_memory_mb: int = Field(2048, ge=64, description="Memory cap (MiB) of the process working on one document.")
+    max_image_pixels: int = Field(200_000_000, ge=1_000_000, description="Images with more pixels are refused before decoding (pixel floods).")
+    max_upload_mb: int = Field(512, ge=1, description="Largest file accepted by upload and the API, in MiB.")
+    zip_max_entries: int = Field(10_000, ge=1, description="Most entries a ZIP may hold.")
+    zip_max_total_mb: int = Field(4096, ge=1, description="Most bytes (MiB) a ZIP may expand to.")
+    pdf_max_stream_mb: int = Field(256, ge=1, description="Decompression budget (MiB) for the streams of one PDF.")
+    default_access_level: AccessLevel = Field("internal", description="Access level of a record whose metadata names none: open, internal, restricted or secret.")
+
+    # Portal
+    public_search: bool = Field(True, description="Whether anonymous visitors may search and read open records.")
+    stamp_downloads: bool = Field(False, description="Stamp downloaded PDFs and images with the user's name and the time.")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins before an account is locked for `LOGIN_LOCKOUT_MINUTES`.")
+    login_lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    session_hours: int = Field(12, ge=1, description="Lifetime of a portal session.")
+    trusted_proxies: int = Field(0, ge=0, le=5, description="How many reverse proxies in front of the portal set X-Forwarded-For (0: none).")
+    smtp_url: str | None = Field(None, description="SMTP server for notices, e.g. `smtp://user:pass@host:587`; unset: no e-mail.")
+    mail_from: str = Field("lantai@localhost", description="Sender address of e-mail notices.")
+
+    # Audit and description
+    audit_key_file: Path | None = Field(None, description="Ed25519 private key that signs audit checkpoints; keep it outside the data dir in production. Default `DATA_DIR/audit_signing_key.pem`.")
+    reference_code_pattern: str = Field("{fonds}-{category}·{year}-{retention}-{department}-{item:04d}", description="Pattern of generated 档号 (DA/T 22 item level).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("database_url", "broker_url", "elasticsearch_url", "smtp_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value is not None and "://" not in value:
+            raise ValueError("must be a URL with a scheme, such as scheme://host")
+        return value
+
+    # Derived values -------------------------------------------------------
+
+    @property
+    def catalog_url(self) -> str:
+        """The catalog's SQLAlchemy URL (SQLite in the data dir by default)."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'catalog.sqlite3').resolve()}"
+
+    @property
+    def celery_broker_url(self) -> str:
+        """The broker URL (an embedded SQLite broker in the data dir by default)."""
+        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.sqlite3').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Folder of the embedded search index."""
+        return self.data_dir / "index"
+
+    @property
+    def ocr_language_list(self) -> list[str]:
+        """The OCR languages as a list."""
+        return self.ocr_languages.split("+")
+
+    def signing_secret(self) -> str:
+        """The secret key, created once and kept in the data dir when not set."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a settings field."""
+    return PREFIX + field.upper()
+
+
+def _accepts(field: str) -> str:
+    """What a field accepts, in words, for error messages."""
+    annotation = Settings.model_fields[field].annotation
+    inner = annotation
+    if typing.get_origin(annotation) is not Literal:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        inner = args[0] if args else annotation
+    if typing.get_origin(inner) is Literal:
+        return "one of " + ", ".join(str(a) for a in typing.get_args(inner))
+    names = {int: "a whole number", float: "a number", bool: "true or false", Path: "a folder path",
+             str: "a URL with a scheme, such as scheme://host" if field.endswith("_url") else "text"}
+    return names.get(inner, str(inner))  # type: ignore[call-overload]
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from ``environ`` (default ``os.environ``); raise ``SettingsError`` on a bad value."""
+    env = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    for name in Settings.model_fields:
+        raw = env.get(env_name(name))
+        if raw is not None and raw.strip() != "":
+            values[name] = raw.strip()
+    unknown = sorted(k for k in env if k.startswith(PREFIX) and k[len(PREFIX):].lower() not in Settings.model_fields)
+    unknown = [k for k in unknown if not k.startswith("LANTAI_TEST_")]
+    if unknown:
+        raise SettingsError(
+            f"Unknown setting {unknown[0]}; see the settings table in README.md",
+            f"未知的设置 {unknown[0]}；请参阅 README.md 中的设置表",
+        )
+    try:
+        settings = Settings.model_validate(values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0])
+        var = env_name(field)
+        raise SettingsError(
+            f"{var}={values.get(field)!r} is not valid: {first['msg']}. {var} accepts {_accepts(field)}.",
+            f"{var}={values.get(field)!r} 无效：{first['msg']}。{var} 接受{_accepts(field)}。",
+        ) from None
+    if settings.search_backend == "elasticsearch" and not settings.elasticsearch_url:
+        raise SettingsError(
+            "LANTAI_SEARCH_BACKEND=elasticsearch needs LANTAI_ELASTICSEARCH_URL (e.g. http://localhost:9200).",
+            "LANTAI_SEARCH_BACKEND=elasticsearch 需要设置 LANTAI_ELASTICSEARCH_URL（例如 http://localhost:9200）。",
+        )
+    if settings.task_time_limit <= settings.task_soft_time_limit:
+        raise SettingsError(
+            "LANTAI_TASK_TIME_LIMIT must be greater than LANTAI_TASK_SOFT_TIME_LIMIT.",
+            "LANTAI_TASK_TIME_LIMIT 必须大于 LANTAI_TASK_SOFT_TIME_LIMIT。",
+        )
+    return settings

@@ -1,0 +1,1 @@
+"""Lantai's indexer: the ingest pipeline, the catalog, storage, search backends and jobs."""

@@ -1,0 +1,294 @@
+"""Command-line commands of the indexer: schema, ingest, records, worker and inbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlalchemy import func, select
+
+from indexer.catalog.models import Job, JobStatus, Record
+from indexer.context import Lantai
+from indexer.ingest import Submission, new_batch, submit_file
+from indexer.manifest import read_manifest
+from indexer.storage import iter_files
+from portal.cli import pass_lantai
+
+
+@click.group("db")
+def db() -> None:
+    """The catalog database."""
+
+
+@db.command("upgrade")
+@pass_lantai
+def db_upgrade(lantai: Lantai) -> None:
+    """Apply the catalog migrations (also done at every start)."""
+    click.echo(f"Catalog is up to date: {lantai.catalog.engine.url.render_as_string(hide_password=True)}")
+
+
+def _inline_worker_init() -> None:
+    from indexer.context import set_current
+
+    set_current(Lantai.from_environment())
+
+
+def _inline_process(job_id: str) -> tuple[str, list[str]]:
+    """Process a job in a pool process; returns the job ids of any children (ZIP entries)."""
+    from indexer.context import current
+    from indexer.process import process_job
+
+    lantai = current()
+    outcome = process_job(lantai, job_id, dispatch_children=False)
+    child_jobs: list[str] = []
+    if outcome.children:
+        with lantai.catalog.session() as session:
+            child_jobs = list(session.scalars(select(Job.id).where(
+                Job.record_id.in_(outcome.children), Job.status == JobStatus.QUEUED)))
+    return outcome.status, child_jobs
+
+
+def _plan(paths: tuple[Path, ...], manifest: Path | None) -> list[tuple[Path, dict[str, str]]]:
+    if manifest is not None:
+        rows = read_manifest(manifest)
+        return [(row.path, row.values) for row in rows]
+    return [(path, {}) for path in iter_files([Path(p) for p in paths])]
+
+
+def _summary(submissions: list[Submission], lantai: Lantai) -> int:
+    """Print the summary; the number of failures."""
+    failed: list[tuple[str, str]] = []
+    counts: Counter[str] = Counter()
+    ids = [s.record_id for s in submissions if s.record_id is not None]
+    with lantai.catalog.session() as session:
+        states = dict(session.execute(select(Record.id, Record.status).where(Record.id.in_(ids))).all()) if ids else {}
+        errors = dict(session.execute(select(Record.id, Record.error_message).where(Record.id.in_(ids))).all()) if ids else {}
+    for s in submissions:
+        if s.outcome == "duplicate":
+            counts["duplicate"] += 1
+        elif s.outcome == "failed" or states.get(s.record_id) == "failed":
+            counts["failed"] += 1
+            failed.append((s.filename, s.error or str(errors.get(s.record_id) or "")))
+        elif states.get(s.record_id) == "done":
+            counts["ingested"] += 1
+        else:
+            counts["queued"] += 1
+    click.echo(f"\n入库 ingested: {counts['ingested']}  排队 queued: {counts['queued']}  "
+               f"重复 duplicates: {counts['duplicate']}  失败 failed: {counts['failed']}")
+    for name, reason in failed:
+        click.echo(f"  ✗ {name}: {reason}", err=True)
+    return counts["failed"]
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV or XLSX whose 'file' column names the files and whose other columns carry metadata.")
+@click.option("--lang", "languages", help="OCR languages for this batch, e.g. chi_sim+eng or chi_tra.")
+@click.option("--wait", is_flag=True, help="Wait for the background worker to finish every file.")
+@click.option("--inline", is_flag=True, help="Process here, without a background worker (implies --wait).")
+@click.option("--workers", type=int, default=None, help="Processes for --inline (default: the worker concurrency).")
+@click.option("--access", type=click.Choice(["open", "internal", "restricted", "secret"]), help="Access level of the new records.")
+@pass_lantai
+def ingest(lantai: Lantai, paths: tuple[Path, ...], manifest: Path | None, languages: str | None,
+           wait: bool, inline: bool, workers: int | None, access: str | None) -> None:
+    """Ingest files and folders (recursively); files already ingested are skipped."""
+    if not paths and manifest is None:
+        raise click.UsageError("Give files or folders to ingest, or --manifest FILE.")
+    plan = _plan(paths, manifest)
+    batch_id = new_batch(lantai, "cli", label=" ".join(str(p) for p in paths) or str(manifest))
+    submissions: list[Submission] = []
+    with click.progressbar(plan, label="提交文件 files", show_pos=True, item_show_func=lambda p: p[0].name if p else "") as bar:
+        for path, values in bar:
+            if access and "access" not in values:
+                values = {**values, "access": access}
+            if not path.is_file():
+                submissions.append(Submission(path.name, "failed", error=f"文件不存在 / file not found: {path}"))
+                continue
+            submissions.append(submit_file(lantai, path, metadata=values, batch_id=batch_id,
+                                           languages=languages, dispatch=not inline))
+    jobs = [s.job_id for s in submissions if s.job_id and s.outcome in ("queued", "requeued")]
+    if inline:
+        _run_inline(lantai, jobs, workers or lantai.settings.worker_concurrency)
+    elif wait:
+        _wait(lantai, jobs)
+    failures = _summary(submissions, lantai)
+    raise SystemExit(1 if failures else 0)
+
+
+def _run_inline(lantai: Lantai, jobs: list[str], workers: int) -> None:
+    total = len(jobs)
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"),
+                             initializer=_inline_worker_init) as pool, \
+            click.progressbar(length=total, label="处理文件 processing", show_pos=True) as bar:
+        pending = {pool.submit(_inline_process, job_id) for job_id in jobs}
+        while pending:
+            done = {f for f in pending if f.done()}
+            for future in done:
+                pending.remove(future)
+                _status, children = future.result()
+                for child in children:
+                    pending.add(pool.submit(_inline_process, child))
+                bar.length = (bar.length or 0) + len(children)
+                bar.update(1)
+            if not done:
+                time.sleep(0.2)
+
+
+def _wait(lantai: Lantai, jobs: list[str]) -> None:
+    """Poll the catalog until every job (and the jobs of ZIP children) has finished."""
+    with click.progressbar(length=max(1, len(jobs)), label="等待处理 processing", show_pos=True) as bar:
+        finished = 0
+        while True:
+            with lantai.catalog.session() as session:
+                rows = session.execute(select(Job.status, Job.pages_done, Job.pages_total).where(Job.id.in_(jobs))).all()
+            done = sum(1 for r in rows if r.status in (JobStatus.DONE, JobStatus.FAILED))
+            pages = sum(r.pages_done or 0 for r in rows)
+            bar.label = f"等待处理 processing ({pages} pages)"
+            bar.update(done - finished)
+            finished = done
+            if done >= len(jobs):
+                return
+            time.sleep(0.5)
+
+
+def _record_json(record: Record, with_pages: bool = False) -> dict[str, Any]:
+    original = record.original
+    data: dict[str, Any] = {
+        "id": record.id, "original_filename": original.original_filename if original else None,
+        "sha256": original.sha256 if original else None, "mime_type": original.mime_type if original else None,
+        "status": record.status, "error": record.error_message, "error_code": record.error_code,
+        "page_count": record.page_count, "access_level": record.access_level,
+        "metadata": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in {
+            "title": record.title, "reference_code": record.reference_code, "fonds_code": record.fonds_code,
+            "category_code": record.category_code, "year": record.year, "retention": record.retention,
+            "department": record.department, "department_code": record.department_code,
+            "item_number": record.item_number, "creator": record.creator, "doc_number": record.doc_number,
+            "date": record.date, "classification": record.classification, "openness": record.openness,
+            "carrier": record.carrier, "subject_terms": record.subject_terms, "note": record.note,
+            "language": record.language}.items() if v is not None},
+        "extra": record.extra, "needs_review": record.needs_review,
+    }
+    if with_pages:
+        data["pages"] = [{"number": p.number, "text": p.text, "source": p.source, "confidence": p.confidence,
+                          "words": len(p.words or []), "error": p.error_message} for p in record.pages]
+    return data
+
+
+@click.group("records")
+def records() -> None:
+    """Inspect catalogued records."""
+
+
+@records.command("list")
+@click.option("--status", type=click.Choice(["pending", "processing", "done", "failed"]))
+@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_lantai
+def records_list(lantai: Lantai, status: str | None, limit: int, as_json: bool) -> None:
+    """List records: id, original file name, status, error, page count, metadata."""
+    with lantai.catalog.session() as session:
+        query = select(Record).order_by(Record.id).limit(limit)
+        if status:
+            query = query.where(Record.status == status)
+        rows = [_record_json(r) for r in session.scalars(query)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>6}  {r['status']:<10} {r['page_count']:>4}p  {r['original_filename']}"
+                   + (f"  ✗ {r['error']}" if r["error"] else ""))
+
+
+@records.command("show")
+@click.argument("record_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_lantai
+def records_show(lantai: Lantai, record_id: int, as_json: bool) -> None:
+    """Show one record with each page's text, source and confidence."""
+    from config.errors import NotFoundError
+
+    with lantai.catalog.session() as session:
+        record = session.get(Record, record_id)
+        if record is None:
+            raise NotFoundError(f"No record {record_id}", f"没有编号为 {record_id} 的档案")
+        data = _record_json(record, with_pages=True)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for key in ("id", "original_filename", "status", "error", "page_count", "access_level"):
+        click.echo(f"{key}: {data[key]}")
+    for key, value in data["metadata"].items():
+        click.echo(f"{key}: {value}")
+    for page in data["pages"]:
+        click.echo(f"--- page {page['number']} ({page['source']}, confidence {page['confidence']})")
+        click.echo(page["text"])
+
+
+@click.command("worker")
+@click.option("--concurrency", type=int, help="Worker processes (default LANTAI_WORKER_CONCURRENCY).")
+@pass_lantai
+def worker(lantai: Lantai, concurrency: int | None) -> None:
+    """Start a background worker (and the watched inbox when LANTAI_INBOX_DIR is set)."""
+    from indexer.inbox import InboxThread
+    from indexer.jobs import QUEUE, configure_celery
+    from indexer.lease import Reaper
+
+    # One single-threaded Tesseract per page: parallelism comes from processes, not OpenMP.
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    app = configure_celery(lantai.settings)
+    threads: list[Any] = [Reaper(lantai)]
+    if lantai.settings.inbox_dir is not None:
+        threads.append(InboxThread(lantai, lantai.settings.inbox_dir))
+    for thread in threads:
+        thread.start()
+    lantai.catalog.engine.dispose()  # pool processes must not share the parent's connections
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    argv = ["worker", f"--loglevel={lantai.settings.log_level}", f"--queues={QUEUE}",
+            f"--concurrency={concurrency or lantai.settings.worker_concurrency}",
+            "--without-gossip", "--without-mingle", f"--hostname=lantai-{os.getpid()}@%h"]
+    try:
+        app.worker_main(argv)
+    finally:
+        for thread in threads:
+            thread.stop()
+
+
+@click.command("inbox")
+@click.option("--once", is_flag=True, help="Scan the inbox once and exit (for scripts and tests).")
+@pass_lantai
+def inbox(lantai: Lantai, once: bool) -> None:
+    """Watch LANTAI_INBOX_DIR and ingest the files dropped there."""
+    from config.settings import SettingsError
+    from indexer.inbox import InboxWatcher
+
+    if lantai.settings.inbox_dir is None:
+        raise SettingsError("Set LANTAI_INBOX_DIR to the folder to watch.", "请设置 LANTAI_INBOX_DIR 为要监视的文件夹。")
+    watcher = InboxWatcher(lantai, lantai.settings.inbox_dir)
+    while True:
+        for path in watcher.scan():
+            click.echo(f"taken: {path}")
+        if once and not watcher.pending:
+            return
+        time.sleep(1.0)
+
+
+@click.command("jobs")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_lantai
+def jobs(lantai: Lantai, as_json: bool) -> None:
+    """Count jobs by status."""
+    with lantai.catalog.session() as session:
+        counts = dict(session.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+    click.echo(json.dumps(counts) if as_json else "  ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+commands: list[click.Command] = [db, ingest, records, worker, inbox, jobs]

@@ -1,0 +1,3 @@
+"""Imports every built-in extractor module so each registers itself."""
+
+from __future__ import annotations

@@ -1,0 +1,57 @@
+"""The one Celery app of Lantai and its configuration from the settings.
+
+The app is created bare at import and configured at worker or app start
+(``configure_celery``). Messages are JSON, tasks take ids and are idempotent, and the
+catalog's ``jobs`` table, not the broker, is the source of truth about progress: a job whose
+worker died is handed out again by the lease reaper (``indexer/lease.py``) on any broker.
+"""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from config.settings import Settings
+
+celery_app = Celery("lantai", set_as_current=False)
+QUEUE = "lantai"
+
+
+def broker_transport_options(settings: Settings) -> dict[str, object]:
+    """Transport options; Redis's visibility timeout stays above the hard time limit."""
+    url = settings.celery_broker_url
+    if url.startswith(("redis://", "rediss://")):
+        # A message unacknowledged for this long is delivered again: it must outlast the
+        # longest task (the hard limit), or a slow document would run twice at once.
+        return {"visibility_timeout": settings.task_time_limit + 300}
+    return {}
+
+
+def configure_celery(settings: Settings) -> Celery:
+    """Configure the Celery app for these settings and return it."""
+    celery_app.conf.update(
+        broker_url=settings.celery_broker_url,
+        broker_transport_options=broker_transport_options(settings),
+        broker_connection_retry_on_startup=True,
+        result_backend=None,  # results live in the catalog's jobs table
+        task_ignore_result=True,
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_soft_time_limit=settings.task_soft_time_limit,
+        task_time_limit=settings.task_time_limit,
+        task_default_queue=QUEUE,
+        worker_max_tasks_per_child=settings.worker_max_tasks_per_child,
+        worker_prefetch_multiplier=1,  # one document at a time per process: fair and crash-safe
+        worker_concurrency=settings.worker_concurrency,
+        worker_hijack_root_logger=False,
+        worker_enable_remote_control=url_supports_broadcast(settings.celery_broker_url),
+        include=["indexer.tasks"],
+    )
+    return celery_app
+
+
+def url_supports_broadcast(url: str) -> bool:
+    """Remote control (ping, inspect) needs fanout, which the SQL transport lacks."""
+    return not url.startswith("sqla+")

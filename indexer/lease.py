@@ -1,0 +1,70 @@
+"""The lease reaper: hands out again the jobs whose worker stopped sending heartbeats.
+
+Brokers differ in what they do with the message of a worker killed mid-task (Redis restores
+it after its visibility timeout; the embedded SQL transport loses it). The catalog's job
+row is the source of truth, so every worker runs this reaper and no job is lost on any broker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from sqlalchemy import or_, select, update
+
+from indexer.catalog.models import Job, JobStatus, utcnow
+from indexer.context import Lantai
+
+log = logging.getLogger(__name__)
+
+
+def reap_stale_jobs(lantai: Lantai) -> list[str]:
+    """Requeue running jobs whose heartbeat is older than the lease; returns their ids."""
+    from indexer.process import owner_alive
+    from indexer.tasks import dispatch_job
+
+    cutoff = utcnow() - dt.timedelta(seconds=lantai.settings.job_lease_seconds)
+    requeued: list[str] = []
+    with lantai.catalog.session() as session:
+        candidates = session.execute(
+            select(Job.id, Job.worker, Job.heartbeat_at).where(Job.status == JobStatus.RUNNING)
+        ).all()
+    for job_id, owner, heartbeat in candidates:
+        stale = heartbeat is None or (heartbeat if heartbeat.tzinfo else heartbeat.replace(tzinfo=dt.UTC)) < cutoff
+        if not stale and owner_alive(owner):
+            continue
+        with lantai.catalog.session() as session:
+            # Conditional update: of several reapers, exactly one wins each job.
+            won = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.RUNNING,
+                       or_(Job.heartbeat_at.is_(None), Job.heartbeat_at == heartbeat))
+                .values(status=JobStatus.QUEUED, heartbeat_at=utcnow())
+            ).rowcount
+        if won:
+            log.warning("job %s lost its worker %s; handing it out again", job_id, owner)
+            dispatch_job(lantai, job_id)
+            requeued.append(job_id)
+    return requeued
+
+
+class Reaper(threading.Thread):
+    """Runs ``reap_stale_jobs`` every few seconds in a worker's main process."""
+
+    def __init__(self, lantai: Lantai) -> None:
+        super().__init__(daemon=True, name="lantai-reaper")
+        self.lantai = lantai
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        interval = max(1.0, self.lantai.settings.job_lease_seconds / 3)
+        while not self.stopped.wait(interval):
+            try:
+                reap_stale_jobs(self.lantai)
+            except Exception:  # the reaper must outlive a passing database fault
+                log.exception("lease reaper pass failed")
+
+    def stop(self) -> None:
+        """End the reaper."""
+        self.stopped.set()

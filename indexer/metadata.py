@@ -1,0 +1,135 @@
+"""Descriptive metadata as it arrives (manifest columns, upload forms, API fields) mapped onto
+a record's fields. Every column is kept in ``record.extra["supplied"]``; a value that cannot be
+used is reported as a problem on the record (flagged for review), never a failure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+# Header (English or Chinese) -> record field
+HEADERS: dict[str, str] = {
+    "file": "file", "文件": "file", "文件名": "file",
+    "title": "title", "题名": "title",
+    "date": "date", "日期": "date", "成文日期": "date",
+    "fonds": "fonds_code", "fonds_code": "fonds_code", "全宗号": "fonds_code", "全宗": "fonds_code",
+    "department": "department", "机构": "department", "机构(问题)": "department", "问题": "department",
+    "department_code": "department_code", "机构代码": "department_code",
+    "category": "category_code", "category_code": "category_code", "门类": "category_code", "门类代码": "category_code",
+    "retention": "retention", "保管期限": "retention",
+    "access": "access", "access_level": "access", "密级/开放": "access", "开放": "access",
+    "classification": "classification", "密级": "classification",
+    "openness": "openness", "开放标识": "openness",
+    "creator": "creator", "责任者": "creator", "发文机关": "creator",
+    "doc_number": "doc_number", "文号": "doc_number",
+    "reference_code": "reference_code", "档号": "reference_code",
+    "year": "year", "年度": "year",
+    "item_number": "item_number", "件号": "item_number",
+    "subject_terms": "subject_terms", "主题词": "subject_terms",
+    "carrier": "carrier", "载体形态": "carrier",
+    "note": "note", "附注": "note", "备注": "note",
+    "language": "language", "语种": "language", "lang": "language",
+    "password": "password", "密码": "password",
+}
+
+CATEGORIES = {"文书": "WS", "会计": "KJ", "人事": "RS", "基建": "JJ", "科研": "KY", "照片": "ZP", "录音": "LY", "录像": "LX"}
+RETENTIONS = {"永久": "Y", "定期30年": "D30", "30年": "D30", "定期10年": "D10", "10年": "D10", "长期": "D30", "短期": "D10"}
+ACCESS_WORDS = {
+    "open": "open", "公开": "open", "开放": "open",
+    "internal": "internal", "内部": "internal",
+    "restricted": "restricted", "受控": "restricted", "控制": "restricted",
+    "secret": "secret", "涉密": "secret", "秘密": "secret", "机密": "secret", "绝密": "secret",
+}
+TEXT_FIELDS = ("title", "fonds_code", "department", "department_code", "creator", "doc_number",
+               "reference_code", "subject_terms", "carrier", "note", "classification", "openness")
+
+_DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+@dataclass
+class MappedMetadata:
+    """Record fields from supplied metadata, with the problems found and everything supplied."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    supplied: dict[str, str] = field(default_factory=dict)
+    password: str | None = None
+
+
+def header_key(header: str) -> str | None:
+    """The record field a column header names (English or Chinese), or None."""
+    key = unicodedata.normalize("NFKC", header).strip().lower()
+    return HEADERS.get(key) or HEADERS.get(header.strip())
+
+
+def parse_date(value: str) -> dt.date | None:
+    """A date from the common written forms (2023-05-12, 2023/5/12, 2023年5月12日, 20230512)."""
+    text = unicodedata.normalize("NFKC", value).strip()
+    for pattern in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            try:
+                return dt.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                return None
+    return None
+
+
+def map_metadata(values: dict[str, Any]) -> MappedMetadata:
+    """Map supplied name/value pairs onto record fields; problems are collected, not raised."""
+    out = MappedMetadata()
+    for raw_key, raw_value in values.items():
+        if raw_value is None:
+            continue
+        value = str(raw_value).strip()
+        if not value:
+            continue
+        out.supplied[str(raw_key)] = value
+        key = header_key(str(raw_key))
+        if key is None or key == "file":
+            continue
+        if key == "password":
+            out.password = value
+            out.supplied.pop(str(raw_key))
+        elif key == "date":
+            parsed = parse_date(value)
+            if parsed is None:
+                out.problems.append(f"日期无法识别 / unreadable date: {value!r}")
+            else:
+                out.fields["date"] = parsed
+                out.fields.setdefault("year", parsed.year)
+        elif key in ("year", "item_number"):
+            if value.isdigit():
+                out.fields[key] = int(value)
+            else:
+                out.problems.append(f"{raw_key} 应为数字 / must be a number: {value!r}")
+        elif key == "category_code":
+            out.fields["category_code"] = CATEGORIES.get(value, value.upper())
+        elif key == "retention":
+            code = RETENTIONS.get(value, value.upper())
+            if code not in ("Y", "D30", "D10"):
+                out.problems.append(f"保管期限无法识别 / unknown retention: {value!r}")
+            else:
+                out.fields["retention"] = code
+        elif key == "access":
+            level = ACCESS_WORDS.get(value.lower())
+            if level is None:
+                out.problems.append(f"访问级别无法识别 / unknown access level: {value!r}")
+            else:
+                out.fields["access_level"] = level
+                if value in ("秘密", "机密", "绝密", "公开", "内部"):
+                    out.fields.setdefault("classification", value)
+        elif key == "language":
+            out.fields["language"] = value
+            if re.fullmatch(r"[a-z_]+(\+[a-z_]+)*", value):
+                out.fields["ocr_languages"] = value  # Tesseract codes: this document's OCR languages
+        elif key in TEXT_FIELDS:
+            out.fields[key] = value
+    return out

@@ -1,0 +1,34 @@
+"""The lantai command: --help on every command, errors mapped to messages and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from portal.cli import main
+
+
+def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = []
+    for name, command in group.commands.items():
+        out.append((*prefix, name))
+        if isinstance(command, click.Group):
+            out.extend(_all_commands(command, (*prefix, name)))
+    return out
+
+
+@pytest.mark.parametrize("path", _all_commands(main), ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(main, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_bad_setting_stops_with_a_clear_message(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["records", "list"], env={"LANTAI_DATA_DIR": str(tmp_path),
+                                                                "LANTAI_WORKER_CONCURRENCY": "zero"})
+    assert result.exit_code == 78
+    assert "LANTAI_WORKER_CONCURRENCY" in result.output and "a whole number" in result.output

@@ -65,19 +65,20 @@ class OcrEngine(Protocol):
         ...
 
 
-_ENGINES: dict[str, Callable[[], OcrEngine]] = {}
+_ENGINES: dict[str, Callable[..., OcrEngine]] = {}
 
 
-def register_engine(name: str, factory: Callable[[], OcrEngine]) -> None:
-    """Make an engine available under ``name``."""
+def register_engine(name: str, factory: Callable[..., OcrEngine]) -> None:
+    """Make an engine available under ``name``; the factory takes ``timeout`` (seconds per page)."""
     _ENGINES[name] = factory
 
 
-def get_engine(name: str = "tesseract") -> OcrEngine:
-    """A new instance of the named engine."""
+def get_engine(name: str = "tesseract", *, timeout: float = 300.0) -> OcrEngine:
+    """A new instance of the named engine with a per-page time limit."""
     if name not in _ENGINES and name == "tesseract":
         import ocr.tesseract  # noqa: F401  (registers itself)
     try:
-        return _ENGINES[name]()
+        factory = _ENGINES[name]
     except KeyError:
         raise LantaiError(f"Unknown OCR engine {name!r}", f"未知的文字识别引擎 {name!r}") from None
+    return factory(timeout=timeout)

@@ -1,0 +1,143 @@
+"""Page text from OCR words and text-layer lines: the spacing rules for CJK and Latin text.
+
+The rules, shared by OCR (``assemble_text``) and the PDF text-layer extractor
+(``join_lines``), so that a phrase reads the same whichever way a page was read:
+
+* Two pieces are joined with a space only when the characters on BOTH sides of the join
+  are not CJK. A join touching a CJK character (Han ideograph, kana, hangul, CJK or
+  full-width punctuation) gets no space, so ``中文 ABC 中文`` becomes ``中文ABC中文``
+  and ``长教发〔2023〕12 号`` becomes ``长教发〔2023〕12号``. Chinese is written without
+  spaces, and a space inside a phrase would break phrase search; Latin words keep theirs.
+* The same rule applies inside a line: a space between two CJK characters is removed
+  (Tesseract emits one between chi_sim "words"; some PDFs space out title characters).
+* Wrapped lines of one paragraph are joined by the rule above; a Latin word split with a
+  hyphen at the end of a line and continued in lower case is rejoined without the hyphen
+  (``docu-`` + ``ment`` -> ``document``); before an upper-case letter or digit the hyphen
+  is kept and nothing is inserted (``Jean-`` + ``Paul`` -> ``Jean-Paul``).
+* Paragraphs are separated by one ``\\n``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from ocr.engine import Word
+
+# Hyphens that may end a line in the middle of a word: ASCII, soft hyphen, Unicode hyphen.
+_HYPHENS = "-\u00ad\u2010"
+_WS_RUN = re.compile(r"\s+")
+
+
+def is_cjk(ch: str) -> bool:
+    """True when ``ch`` is a CJK ideograph, kana, hangul, or CJK / full-width punctuation."""
+    if not ch:
+        return False
+    cp = ord(ch[0])
+    return (
+        0x2E80 <= cp <= 0x2FDF  # CJK radicals, Kangxi radicals
+        or 0x2FF0 <= cp <= 0x303F  # ideographic description, CJK symbols and punctuation
+        or 0x3040 <= cp <= 0x31FF  # kana, bopomofo, hangul compatibility jamo, kanbun, strokes
+        or 0x3200 <= cp <= 0x4DBF  # enclosed CJK, compatibility, extension A
+        or 0x4E00 <= cp <= 0x9FFF  # CJK unified ideographs
+        or 0xA960 <= cp <= 0xA97F  # hangul jamo extended-A
+        or 0xAC00 <= cp <= 0xD7FF  # hangul syllables and jamo extended-B
+        or 0xF900 <= cp <= 0xFAFF  # CJK compatibility ideographs
+        or 0xFE10 <= cp <= 0xFE1F  # vertical forms
+        or 0xFE30 <= cp <= 0xFE4F  # CJK compatibility forms
+        or 0xFF00 <= cp <= 0xFFEF  # half-width and full-width forms (，：（）etc.)
+        or 0x20000 <= cp <= 0x3FFFF  # extensions B to H, compatibility supplement
+    )
+
+
+def _needs_space(left: str, right: str) -> bool:
+    """Whether a space belongs between two pieces of text joined side by side."""
+    return bool(left) and bool(right) and not is_cjk(left[-1]) and not is_cjk(right[0])
+
+
+def join_words(words: Iterable[str]) -> str:
+    """One line from its words: spaces between Latin words, none next to a CJK character."""
+    out = ""
+    for word in words:
+        word = word.strip()
+        if not word:
+            continue
+        out = f"{out} {word}" if _needs_space(out, word) else out + word
+    return out
+
+
+def normalize_line(line: str) -> str:
+    """Collapse runs of white space to one space and drop the ones next to CJK characters."""
+    return join_words(_WS_RUN.split(line))
+
+
+def join_lines(lines: Sequence[str]) -> str:
+    """Join the wrapped lines of ONE paragraph into a single line of text.
+
+    No space where the break touches a CJK character, a space between Latin words, and a
+    Latin word hyphenated at the line end rejoined. Within each line the same spacing rule
+    is applied (see the module docstring).
+    """
+    out = ""
+    for raw in lines:
+        line = normalize_line(raw)
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif (
+            len(out) >= 2
+            and out[-1] in _HYPHENS
+            and out[-2].isalpha()
+            and not is_cjk(out[-2])
+            and line[0].isalpha()
+            and not is_cjk(line[0])
+        ):
+            # "docu-" + "ment": a word split at the line end. Before a capital the hyphen is
+            # part of the word ("Jean-Paul"); soft hyphens are never part of it.
+            split_word = line[0].islower() or out[-1] == "\u00ad"
+            out = out[:-1] + line if split_word else out + line
+        elif out[-1] in "-\u2010" and len(out) >= 2 and not out[-2].isspace():
+            out = out + line  # "2023-" + "2024": keep the hyphen, add nothing
+        elif _needs_space(out, line):
+            out = f"{out} {line}"
+        else:
+            out = out + line
+    return out
+
+
+def join_paragraphs(paragraphs: Iterable[Sequence[str]]) -> str:
+    """Page text from paragraphs given as lists of lines: one ``\\n`` between paragraphs."""
+    texts = (join_lines(p) for p in paragraphs)
+    return "\n".join(t for t in texts if t)
+
+
+def assemble_text(rows: Sequence[tuple[tuple[int, int, int], Word]]) -> str:
+    """Page text from OCR words keyed by their (block, paragraph, line) numbers.
+
+    ``rows`` is in reading order as Tesseract reports it; a new (block, paragraph) starts a
+    new paragraph, a new line within it a wrapped line.
+    """
+    paragraphs: list[list[str]] = []
+    current_par: tuple[int, int] | None = None
+    current_line: tuple[int, int, int] | None = None
+    line_words: list[str] = []
+
+    def flush_line() -> None:
+        if line_words:
+            paragraphs[-1].append(join_words(line_words))
+            line_words.clear()
+
+    for key, word in rows:
+        par = key[:2]
+        if par != current_par:
+            flush_line()
+            paragraphs.append([])
+            current_par = par
+            current_line = key
+        elif key != current_line:
+            flush_line()
+            current_line = key
+        line_words.append(word.text)
+    flush_line()
+    return join_paragraphs(paragraphs)

@@ -194,6 +194,14 @@ class SearchBackend(Protocol):
         """Build a fresh index beside the live one, then swap it in; search answers meanwhile."""
         ...
 
+    def rebuild_checkpoint(self) -> int | None:
+        """The last record id an interrupted ``rebuild`` committed (resume after it), or None."""
+        ...
+
+    def discard_rebuild(self) -> None:
+        """Forget an interrupted rebuild, so the next one starts over."""
+        ...
+
     def close(self) -> None:
         """Release files and connections."""
         ...

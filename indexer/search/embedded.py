@@ -1,0 +1,377 @@
+"""The embedded search backend: a Tantivy index in ``settings.index_dir``.
+
+Layout: ``CURRENT`` names the live generation folder (``gen-000001``, ...). ``rebuild``
+writes a new generation beside it (``building.json`` records its progress, so an
+interrupted rebuild resumes), then swaps ``CURRENT`` atomically; readers in any process
+notice the new name on their next search. One writer at a time per generation, across
+processes, through a ``flock`` on the generation's ``write.lock``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from config.errors import LantaiError
+from indexer.search.base import (
+    SearchDocument,
+    SearchHit,
+    SearchRequest,
+    SearchResponse,
+    SearchUnavailable,
+)
+from indexer.search.fields import KEYWORD_FACETS, build_fields
+from indexer.search.highlight import page_hits
+from indexer.search.request import facet_list, hit_fields, patterns_of, prepare
+from indexer.search.tantivy_query import QueryBuilder
+
+WRITER_HEAP = 50_000_000
+REBUILD_HEAP = 128_000_000  # keeps a rebuild of 100k records under ~0.8 GB RSS, index pages included
+REBUILD_COMMIT_EVERY = 20_000
+REBUILD_THREADS = 2
+
+
+class ReindexRunning(LantaiError):
+    """Another process is rebuilding the index."""
+
+    code = "reindex_running"
+    exit_code = 75
+    http_status = 409
+    default_zh = "另一个重建索引任务正在运行"
+    default_en = "Another reindex is running"
+
+
+def build_schema() -> tantivy.Schema:
+    """The index schema (see ``fields.IndexedFields``)."""
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("id", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("revision", stored=True, fast=True)
+    sb.add_text_field("uni", tokenizer_name="lantai_ws", index_option="freq")
+    sb.add_text_field("bi", tokenizer_name="lantai_ws", index_option="position")
+    sb.add_text_field("muni", tokenizer_name="lantai_ws", index_option="freq")
+    sb.add_text_field("mbi", tokenizer_name="lantai_ws", index_option="position")
+    for name in KEYWORD_FACETS:
+        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    sb.add_integer_field("date_desc_key", indexed=True, fast=True)
+    sb.add_integer_field("date_asc_key", fast=True)
+    sb.add_text_field("title_key", tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_bytes_field("payload", stored=True)
+    return sb.build()
+
+
+def _whitespace() -> tantivy.TextAnalyzer:
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+class EmbeddedBackend:
+    """A ``SearchBackend`` on Tantivy, safe for one writer and many reader processes."""
+
+    name = "embedded"
+
+    def __init__(self, index_dir: Path) -> None:
+        self.dir = Path(index_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.schema = build_schema()
+        self.queries = QueryBuilder(self.schema)
+        self._gen: str | None = None
+        self._index: tantivy.Index | None = None
+
+    # Generations ------------------------------------------------------------
+
+    def _read_current(self) -> str:
+        path = self.dir / "CURRENT"
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            with _flock(self.dir / "setup.lock"):
+                if not path.exists():
+                    self._open(self.dir / "gen-000001")
+                    _write_atomic(path, "gen-000001")
+            return path.read_text().strip()
+
+    def _open(self, folder: Path) -> tantivy.Index:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            index = tantivy.Index(self.schema, path=str(folder), reuse=True)
+        except (OSError, ValueError) as exc:
+            raise SearchUnavailable(
+                f"The search index in {folder} cannot be opened ({exc}); run `lantai reindex`.",
+                f"无法打开检索索引 {folder}（{exc}）；请运行 `lantai reindex`。",
+            ) from exc
+        index.register_tokenizer("lantai_ws", _whitespace())
+        return index
+
+    def _live(self) -> tantivy.Index:
+        """The live generation's index, reopened when another process swapped it."""
+        gen = self._read_current()
+        if gen != self._gen or self._index is None:
+            self._index = self._open(self.dir / gen)
+            self._gen = gen
+        return self._index
+
+    # Writing ------------------------------------------------------------------
+
+    def index(self, documents: Iterable[SearchDocument]) -> None:
+        """Add or replace documents (by id) and commit."""
+        docs = list(documents)
+        if docs:
+
+            def add_all(writer: Any) -> None:
+                for d in docs:
+                    self._add(writer, d, replace=True)
+
+            self._write(add_all)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove documents by record id and commit."""
+        id_list = list(ids)
+        if id_list:
+
+            def delete_all(writer: Any) -> None:
+                for record_id in id_list:
+                    self._delete(writer, record_id)
+
+            self._write(delete_all)
+
+    def _write(self, action: Callable[[Any], Any]) -> None:
+        while True:
+            index = self._live()
+            gen = str(self._gen)
+            with _flock(self.dir / gen / "write.lock"):
+                # A rebuild swaps generations while holding the live one's lock: a writer
+                # that waited on the old generation follows the swap instead of writing
+                # into an index no one reads any more.
+                if self._read_current() != gen:
+                    continue
+                writer = _writer(index, WRITER_HEAP, 1)
+                try:
+                    action(writer)
+                    writer.commit()
+                except BaseException:
+                    writer.rollback()
+                    raise
+                finally:
+                    writer.wait_merging_threads()
+            index.reload()
+            return
+
+    def _delete(self, writer: Any, record_id: int) -> None:
+        # By query: a term built by ``delete_documents_by_term`` from a Python int does not
+        # match the u64 id field (tantivy-py 0.27), a query built against the schema does.
+        writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "id", int(record_id)))
+
+    def _add(self, writer: Any, doc: SearchDocument, replace: bool) -> None:
+        f = build_fields(doc)
+        if replace:
+            self._delete(writer, doc.id)
+        d = tantivy.Document()
+        d.add_unsigned("id", int(doc.id))
+        d.add_unsigned("revision", int(doc.revision))
+        d.add_text("uni", f.unigrams)
+        d.add_text("bi", f.bigrams)
+        d.add_text("muni", f.meta_unigrams)
+        d.add_text("mbi", f.meta_bigrams)
+        for name, value in f.keywords.items():
+            d.add_text(name, value)
+        if f.year is not None:
+            d.add_integer("year", int(f.year))
+        d.add_integer("date_desc_key", f.date_desc_key)
+        d.add_integer("date_asc_key", f.date_asc_key)
+        d.add_text("title_key", f.title_key)
+        payload = dict(f.payload, keywords=f.keywords, revision=doc.revision)
+        d.add_bytes("payload", json.dumps(payload, ensure_ascii=False, default=str).encode())
+        writer.add_document(d)
+
+    # Rebuild --------------------------------------------------------------------
+
+    def rebuild_checkpoint(self) -> int | None:
+        """The last record id an interrupted rebuild committed (resume after it), or None."""
+        state = self._building_state()
+        return None if state is None else int(state["last_id"])
+
+    def discard_rebuild(self) -> None:
+        """Forget an interrupted rebuild, so the next one starts over."""
+        with _flock(self.dir / "rebuild.lock", blocking=False):
+            state = self._building_state()
+            (self.dir / "building.json").unlink(missing_ok=True)
+            if state is not None and state["gen"] != self._read_current():
+                shutil.rmtree(self.dir / state["gen"], ignore_errors=True)
+
+    def _building_state(self) -> dict[str, Any] | None:
+        path = self.dir / "building.json"
+        if not path.exists():
+            return None
+        state: dict[str, Any] = json.loads(path.read_text())
+        return state if (self.dir / state["gen"]).is_dir() else None
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Build a new generation from ``documents`` (ascending ids), then swap it in.
+
+        An interrupted rebuild resumes: documents at or below the last committed id are
+        skipped (callers may start their stream after ``rebuild_checkpoint()``).
+        """
+        with _flock(self.dir / "rebuild.lock", blocking=False):
+            live = self._read_current()
+            state = self._building_state()
+            if state is None:
+                gen = _next_gen(live, self.dir)
+                state = {"gen": gen, "last_id": 0, "count": 0}
+                shutil.rmtree(self.dir / gen, ignore_errors=True)
+                _write_atomic(self.dir / "building.json", json.dumps(state))
+            gen = state["gen"]
+            index = self._open(self.dir / gen)
+            count = int(state["count"])
+            last_id = int(state["last_id"])
+            with _flock(self.dir / gen / "write.lock"):
+                writer = _writer(index, REBUILD_HEAP, REBUILD_THREADS)
+                pending = 0
+                try:
+                    for doc in documents:
+                        if doc.id <= last_id:
+                            continue
+                        self._add(writer, doc, replace=False)
+                        last_id, count, pending = doc.id, count + 1, pending + 1
+                        if progress is not None:
+                            progress(1)
+                        if pending >= REBUILD_COMMIT_EVERY:
+                            writer.commit()
+                            pending = 0
+                            state.update(last_id=last_id, count=count)
+                            _write_atomic(self.dir / "building.json", json.dumps(state))
+                    writer.commit()
+                finally:
+                    writer.wait_merging_threads()
+            with _flock(self.dir / live / "write.lock"):
+                _write_atomic(self.dir / "CURRENT", gen)
+            (self.dir / "building.json").unlink(missing_ok=True)
+            self._drop_old(keep={gen, live})
+            return count
+
+    def _drop_old(self, keep: set[str]) -> None:
+        # The generation just replaced stays one round, for readers still holding it.
+        for folder in self.dir.glob("gen-*"):
+            if folder.name not in keep:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    # Reading -----------------------------------------------------------------
+
+    def revisions(self) -> dict[int, int]:
+        """Every indexed record id with the revision it holds."""
+        index = self._live()
+        index.reload()
+        searcher = index.searcher()
+        total = searcher.num_docs
+        if total == 0:
+            return {}
+        result = searcher.search(tantivy.Query.all_query(), total, count=False)
+        addresses = [address for _, address in result.hits]
+        ids = searcher.fast_field_values("id", addresses)
+        revs = searcher.fast_field_values("revision", addresses)
+        return {int(i or 0): int(r or 0) for i, r in zip(ids, revs, strict=True)}
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        """Answer a search inside the caller's clearance."""
+        started = time.perf_counter()
+        prepared = prepare(request)
+        index = self._live()
+        index.reload()
+        searcher = index.searcher()
+        query = self.queries.build(prepared)
+        order = self.queries.order(request.sort)
+        limit = max(1, request.limit)  # Tantivy refuses a limit of 0 (a facets-only request)
+        try:
+            if order is None:
+                result = searcher.search(query, limit, count=True, offset=request.offset)
+            else:
+                result = searcher.search(
+                    query, limit, count=True, offset=request.offset, order_by_field=order[0], order=order[1]
+                )
+            aggregations = searcher.aggregate(query, self.queries.facet_aggs(request.facets)) if request.facets else {}
+        except ValueError as exc:
+            raise SearchUnavailable(f"The search failed: {exc}", f"检索失败：{exc}") from exc
+        patterns = patterns_of(prepared)
+        hits = []
+        for key, address in result.hits[: request.limit]:
+            payload = json.loads(searcher.doc(address)["payload"][0])
+            best, pages = page_hits(payload["pages"], patterns)
+            score = float(key) if order is None else 0.0
+            hits.append(
+                SearchHit(
+                    id=int(searcher.fast_field_values("id", [address])[0] or 0),
+                    title=payload["title"] or "",
+                    filename=payload["filename"] or "",
+                    score=round(score, 4),
+                    snippet=best,
+                    pages=pages,
+                    fields=hit_fields(payload),
+                )
+            )
+        facets = {
+            name: facet_list(name, [(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])])
+            for name in request.facets
+        }
+        return SearchResponse(
+            total=int(getattr(result, "count", 0) or 0),
+            took_ms=(time.perf_counter() - started) * 1000,
+            hits=hits,
+            facets=facets,
+            terms=prepared.term_strings,
+        )
+
+    def close(self) -> None:
+        """Drop the open index (files are released when the last searcher goes)."""
+        self._index = None
+        self._gen = None
+
+
+def _writer(index: tantivy.Index, heap: int, threads: int) -> Any:
+    try:
+        return index.writer(heap, threads)
+    except ValueError as exc:
+        raise SearchUnavailable(
+            f"The search index is locked by another writer ({exc}).",
+            f"检索索引正被另一个写入进程锁定（{exc}）。",
+        ) from exc
+
+
+def _next_gen(live: str, folder: Path) -> str:
+    numbers = [int(p.name.split("-")[1]) for p in folder.glob("gen-*") if p.name.split("-")[1].isdigit()]
+    return f"gen-{max([*numbers, int(live.split('-')[1])]) + 1:06d}"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+@contextmanager
+def _flock(path: Path, blocking: bool = True) -> Iterator[None]:
+    """An exclusive lock across processes (released when the process dies, too)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise ReindexRunning(
+                "Another `lantai reindex` is running; wait for it to finish.",
+                "另一个 `lantai reindex` 正在运行；请等待其完成。",
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,153 @@
+"""Highlights: snippets with ``<mark>``, the matching pages of a hit, and word boxes.
+
+Matches are found again in the stored original text with the index's own analysis
+(``analysis``), so whatever the engine matched is what gets marked, on every backend.
+Python slices whole characters, and every piece is HTML-escaped before marks are added.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.search.analysis import fold, fold_with_offsets, is_word_unit, query_units, unit_regex
+from indexer.search.base import PageHit
+
+SNIPPET_CHARS = 120
+SNIPPET_LEAD = 30
+MAX_PAGE_HITS = 100  # pages listed per hit; a 1,000-page file still answers quickly
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A term to find: its units in a row, the last one a prefix when ``prefix``."""
+
+    units: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def probe(self) -> str:
+        """A string every folded text containing the term contains (a cheap pre-check)."""
+        first = self.units[0]
+        return first[:-1] if is_word_unit(first) else first
+
+    def finditer(self, folded: str) -> list[Span]:
+        """Spans of the term in folded text."""
+        return [m.span() for m in unit_regex(self.units, self.prefix).finditer(folded)]
+
+
+def patterns_from_strings(terms: Sequence[str]) -> list[Pattern]:
+    """Patterns of normalised term strings (``*`` at the end marks a prefix)."""
+    out = []
+    for term in terms:
+        prefix = term.endswith("*") and len(term) > 1
+        found = query_units(term[:-1] if prefix else term)
+        if found:
+            out.append(Pattern(tuple(found), prefix))
+    return out
+
+
+def find_matches(text: str, patterns: Sequence[Pattern]) -> list[Span]:
+    """Spans of ``text`` (original characters) matching any pattern, sorted and merged."""
+    if not text or not patterns:
+        return []
+    folded = fold(text)
+    live = [p for p in patterns if p.probe in folded]
+    if not live:
+        return []
+    found: list[Span] = []
+    for pattern in live:
+        found.extend(pattern.finditer(folded))
+    if not found:
+        return []
+    if len(folded) != len(text):
+        _, origin = fold_with_offsets(text)
+        found = [(origin[s], origin[e - 1] + 1) for s, e in found]
+    return _merge(found)
+
+
+def _merge(spans: list[Span]) -> list[Span]:
+    spans.sort()
+    merged: list[Span] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def snippet(text: str, spans: Sequence[Span], width: int = SNIPPET_CHARS) -> str:
+    """An HTML-safe excerpt around the first match with every match in it in ``<mark>``."""
+    if not spans:
+        return _escape(text[:width]) + ("…" if len(text) > width else "")
+    first_start, first_end = spans[0]
+    start = max(0, first_start - SNIPPET_LEAD)
+    end = min(len(text), max(start + width, first_end))
+    out = ["…" if start > 0 else ""]
+    pos = start
+    for s, e in spans:
+        if s >= end:
+            break
+        s, e = max(s, pos), min(e, end)
+        if e <= s:
+            continue
+        out.append(_escape(text[pos:s]))
+        out.append("<mark>" + _escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(_escape(text[pos:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text.replace("\n", " "), quote=False)
+
+
+def page_hits(pages: Sequence[Sequence[Any]], patterns: Sequence[Pattern]) -> tuple[str, list[PageHit]]:
+    """The record's snippet and its matching pages (number and snippet), from stored pages."""
+    hits: list[PageHit] = []
+    best = ""
+    for number, text in pages:
+        if len(hits) >= MAX_PAGE_HITS:
+            break
+        spans = find_matches(text, patterns)
+        if spans:
+            hits.append(PageHit(int(number), snippet(text, spans)))
+    if hits:
+        best = hits[0].snippet
+    elif pages:
+        best = snippet(str(pages[0][1]), [])
+    return best, hits
+
+
+def hit_boxes(words: list[list[Any]], terms: list[str]) -> list[list[int]]:
+    """Boxes ``[left, top, width, height]`` of the OCR words covering the terms' matches.
+
+    ``words`` are ``Page.words`` rows ``[text, conf, left, top, width, height]``. A Chinese
+    term may span several OCR words and a word may hold more than the term; every word
+    the match touches is returned once, in reading order.
+    """
+    patterns = patterns_from_strings(terms)
+    if not words or not patterns:
+        return []
+    pieces: list[str] = []
+    owner: list[int] = []  # folded character -> word index (-1 for separators)
+    for index, row in enumerate(words):
+        folded = fold(str(row[0]))
+        if pieces:
+            pieces.append(" ")
+            owner.append(-1)
+        pieces.append(folded)
+        owner.extend([index] * len(folded))
+    joined = "".join(pieces)
+    covered: set[int] = set()
+    for pattern in patterns:
+        for s, e in pattern.finditer(joined):
+            covered.update(w for w in owner[s:e] if w >= 0)
+    return [[int(v) for v in words[i][2:6]] for i in sorted(covered)]

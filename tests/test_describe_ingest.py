@@ -1,0 +1,42 @@
+"""Issue 7's promise at the pipeline level: official documents ingested without a manifest come
+out with 文号, date, issuing body, title, category and 档号 filled or queued for review."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from indexer.catalog.models import Record
+from indexer.context import Lantai
+from portal.cli import main
+
+NOTICES = [
+    ("长沙市教育局文件\n长教发〔2023〕12号\n关于做好2023年度学校档案归档工作的通知\n各区县（市）教育局：\n"
+     "现就归档工作通知如下。\n长沙市教育局\n2023年5月12日\n"),
+    ("长沙市教育局文件\n长教发[2023]15号\n关于开展校园安全检查的通知\n局属各学校：\n请于六月底前完成检查。\n"
+     "长沙市教育局\n二〇二三年六月一日\n"),
+]
+
+
+def test_official_documents_are_described_and_numbered(lantai: Lantai, tmp_path: Path) -> None:
+    folder = tmp_path / "公文"
+    folder.mkdir()
+    for n, text in enumerate(NOTICES):
+        (folder / f"notice-{n}.txt").write_text(text, encoding="utf-8")
+    env = {"LANTAI_DATA_DIR": str(lantai.settings.data_dir)}
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--inline", "--workers", "1", "--fonds", "J001",
+                                       "--retention", "D30", "--department", "BGS"], env=env)
+    assert result.exit_code == 0, result.output
+    with lantai.catalog.session() as session:
+        records = session.scalars(select(Record).order_by(Record.id)).all()
+        first, second = records
+        assert first.doc_number == "长教发〔2023〕12号" and second.doc_number == "长教发〔2023〕15号"
+        assert str(first.date) == "2023-05-12" and str(second.date) == "2023-06-01"
+        assert first.creator == "长沙市教育局"
+        assert first.title == "关于做好2023年度学校档案归档工作的通知"
+        assert first.category_code == "WS"  # the default rule: official documents are 文书
+        codes = [r.reference_code for r in records]
+        assert codes == ["J001-WS·2023-D30-BGS-0001", "J001-WS·2023-D30-BGS-0002"], [
+            (r.reference_code, r.department, r.department_code, r.extra.get("review")) for r in records]

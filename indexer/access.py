@@ -1,0 +1,182 @@
+"""The access policy: who may know of, and who may read, a record at each access level.
+
+Levels (访问级别): ``open`` (公开) anyone allowed to search (the public too when
+``public_search``); ``internal`` (内部) staff; ``restricted`` (受控) staff, and researchers
+holding an unexpired grant; ``secret`` (涉密) never served online: administrators see it
+only as a catalogue entry (metadata), nobody gets its text, pages or files.
+
+Two questions, two answers: "may the user know this record exists" (metadata) and "may
+the user read it" (content: text, page images, thumbnails, downloads). A record whose
+existence the user may not know gives 404, exactly like a missing one; a record the user may
+know of but not read gives 403 (so a researcher can ask for access to a restricted record).
+Search applies the same policy through ``clearance_for`` inside the backend.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config.errors import LantaiError, NotFoundError
+from indexer.catalog.accounts import STAFF_ROLES, Grant, Role, User
+from indexer.catalog.models import Record, utcnow
+from indexer.search.base import Clearance
+
+OPEN, INTERNAL, RESTRICTED, SECRET = "open", "internal", "restricted", "secret"
+
+# Levels whose hits, snippets and facet counts a role sees in search. Secret records are
+# never searched in full text, not even by administrators: a snippet would serve their text.
+SEARCH_LEVELS: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({OPEN, INTERNAL, RESTRICTED}),
+    Role.ARCHIVIST: frozenset({OPEN, INTERNAL, RESTRICTED}),
+    Role.RESEARCHER: frozenset({OPEN}),
+}
+
+
+class AccessDenied(LantaiError):
+    """The user may know the record exists but may not read it (HTTP 403)."""
+
+    code = "access_denied"
+    exit_code = 77  # EX_NOPERM
+    http_status = 403
+    default_zh = "无权查看此档案的内容"
+    default_en = "You may not view the content of this record"
+
+
+class RecordHidden(NotFoundError):
+    """The record does not exist, or the user may not know that it does (HTTP 404)."""
+
+    code = "record_not_found"
+    default_zh = "未找到该档案"
+    default_en = "No such record"
+
+
+def _public_search(public_search: bool | None) -> bool:
+    if public_search is not None:
+        return public_search
+    from indexer.context import current
+
+    return current().settings.public_search
+
+
+def _active(user: User | None) -> User | None:
+    """The user if the account may act at all (a disabled account counts as anonymous)."""
+    return user if user is not None and user.active else None
+
+
+def granted_record_ids(user: User, session: Session, now: dt.datetime | None = None) -> frozenset[int]:
+    """Ids of the restricted records ``user`` holds an unexpired, unrevoked grant for (checked now).
+
+    A grant opens restricted records only: one left on a record later made secret opens nothing.
+    """
+    now = now or utcnow()
+    rows = session.scalars(
+        select(Grant.record_id)
+        .join(Record, Record.id == Grant.record_id)
+        .where(
+            Grant.user_id == user.id,
+            Grant.revoked_at.is_(None),
+            Grant.expires_at > now,
+            Record.access_level == RESTRICTED,
+        )
+    )
+    return frozenset(rows)
+
+
+def has_grant(user: User, record_id: int, session: Session, now: dt.datetime | None = None) -> bool:
+    """Whether ``user`` holds an unexpired, unrevoked grant for the record."""
+    now = now or utcnow()
+    found = session.scalar(
+        select(Grant.id)
+        .where(
+            Grant.user_id == user.id,
+            Grant.record_id == record_id,
+            Grant.revoked_at.is_(None),
+            Grant.expires_at > now,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def clearance_for(user: User | None, session: Session, *, public_search: bool | None = None) -> Clearance:
+    """What ``user`` (None: anonymous) may find in search: levels plus granted record ids.
+
+    ``public_search`` defaults to the running settings' value.
+    """
+    user = _active(user)
+    if user is None:
+        return Clearance(frozenset({OPEN}) if _public_search(public_search) else frozenset())
+    levels = SEARCH_LEVELS.get(user.role, frozenset())
+    granted = granted_record_ids(user, session) if user.role == Role.RESEARCHER else frozenset()
+    return Clearance(levels, granted)
+
+
+def can_view_metadata(
+    user: User | None, record: Record, session: Session, *, public_search: bool | None = None
+) -> bool:
+    """Whether ``user`` may know that ``record`` exists and see its catalogue entry."""
+    user = _active(user)
+    level = record.access_level
+    if user is None:
+        return level == OPEN and _public_search(public_search)
+    if level == OPEN:
+        return True
+    if level == SECRET:
+        return user.role == Role.ADMIN
+    if user.role in STAFF_ROLES:
+        return True
+    # Researchers may see the catalogue entry of a restricted record, so they can ask for it.
+    return level == RESTRICTED and user.role == Role.RESEARCHER
+
+
+def can_view_content(user: User | None, record: Record, session: Session, *, public_search: bool | None = None) -> bool:
+    """Whether ``user`` may read ``record``: text, page images, thumbnails, downloads."""
+    user = _active(user)
+    level = record.access_level
+    if level == SECRET:
+        return False
+    if user is None:
+        return level == OPEN and _public_search(public_search)
+    if level == OPEN or user.role in STAFF_ROLES:
+        return level in (OPEN, INTERNAL, RESTRICTED)
+    if level == RESTRICTED and user.role == Role.RESEARCHER:
+        return has_grant(user, record.id, session)
+    return False
+
+
+def check_metadata(user: User | None, record: Record | None, session: Session, **kw: Any) -> Record:
+    """Return ``record`` if ``user`` may see its entry; else raise ``RecordHidden`` (404)."""
+    if record is None or not can_view_metadata(user, record, session, **kw):
+        raise RecordHidden()
+    return record
+
+
+def check_content(user: User | None, record: Record | None, session: Session, **kw: Any) -> Record:
+    """Return ``record`` if ``user`` may read it; ``RecordHidden`` (404) or ``AccessDenied`` (403)."""
+    record = check_metadata(user, record, session, **kw)
+    if not can_view_content(user, record, session, **kw):
+        raise AccessDenied()
+    return record
+
+
+def load_record(user: User | None, record_id: int, session: Session, *, content: bool = False, **kw: Any) -> Record:
+    """Load a record by id and check it: metadata only, or content too (404/403 as above)."""
+    record = session.get(Record, record_id)
+    if content:
+        return check_content(user, record, session, **kw)
+    return check_metadata(user, record, session, **kw)
+
+
+def can_request(user: User | None, record: Record, session: Session) -> bool:
+    """Whether ``user`` may ask for access to ``record`` (a researcher, a restricted record not yet granted)."""
+    user = _active(user)
+    return (
+        user is not None
+        and user.role == Role.RESEARCHER
+        and record.access_level == RESTRICTED
+        and not has_grant(user, record.id, session)
+    )

@@ -1,0 +1,217 @@
+"""Account operations shared by the login page, the user admin page and ``lantai users``.
+
+Login failures are limited twice: per account (``login_max_failures`` failures lock it for
+``login_lockout_minutes``) and per client address (``IP_FAILURE_FACTOR`` times as many
+failures within the same window lock that address out, whatever names it tries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from config.errors import InputError, LantaiError, NotFoundError
+from config.settings import Settings
+from indexer.catalog.accounts import ApiToken, LoginFailure, Role, User, as_utc
+from indexer.catalog.models import utcnow
+from portal.auth.sessions import digest, end_user_sessions
+from portal.security import MIN_PASSWORD_LENGTH, burn_time, hash_password, needs_rehash, verify_password
+
+# An address may fail this many times the per-account limit (several people behind one NAT).
+IP_FAILURE_FACTOR = 4
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+TOKEN_PREFIX = "lt_"  # noqa: S105 (a marker, not a secret)
+
+
+class AccountError(InputError):
+    """A user name, role or password that cannot be used."""
+
+    code = "bad_account"
+
+
+class LoginFailed(LantaiError):
+    """Wrong user name or password (deliberately not saying which)."""
+
+    code = "login_failed"
+    http_status = 401
+    exit_code = 77
+    default_zh = "用户名或密码错误"
+    default_en = "Wrong user name or password"
+
+
+class LoginLocked(LantaiError):
+    """Too many failed logins: the account or the address is locked for a while."""
+
+    code = "login_locked"
+    http_status = 429
+    exit_code = 75
+    default_zh = "登录失败次数过多，请稍后再试"
+    default_en = "Too many failed logins; try again later"
+
+
+def check_username(username: str) -> str:
+    """A valid user name, or ``AccountError``."""
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise AccountError(
+            f"User name {username!r} is not valid: use 2-64 letters, digits or _ . @ -",
+            f"用户名 {username!r} 无效：请使用 2–64 个字母、数字或 _ . @ -",
+        )
+    return username
+
+
+def check_role(role: str) -> str:
+    """A valid role name, or ``AccountError``."""
+    if role not in {r.value for r in Role}:
+        raise AccountError(
+            f"Unknown role {role!r}; use admin, archivist or researcher",
+            f"未知角色 {role!r}；请使用 admin、archivist 或 researcher",
+        )
+    return role
+
+
+def check_password(password: str) -> str:
+    """A password long enough, or ``AccountError``."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters",
+            f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符",
+        )
+    return password
+
+
+def get_user(db: Session, username: str) -> User:
+    """The user named ``username``, or ``NotFoundError``."""
+    user = db.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        raise NotFoundError(f"No user named {username!r}", f"没有名为 {username!r} 的用户")
+    return user
+
+
+def create_user(
+    db: Session,
+    username: str,
+    password: str,
+    role: str = Role.RESEARCHER,
+    *,
+    display_name: str | None = None,
+    email: str | None = None,
+) -> User:
+    """Add an account; ``AccountError`` if the name is taken or a value is invalid."""
+    username = check_username(username)
+    check_role(role)
+    check_password(password)
+    if db.scalar(select(User.id).where(User.username == username)) is not None:
+        raise AccountError(f"The user name {username!r} is taken", f"用户名 {username!r} 已被使用")
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        display_name=(display_name or "").strip() or None,
+        email=(email or "").strip() or None,
+        active=True,
+        failed_logins=0,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def set_password(db: Session, user: User, password: str) -> None:
+    """Set a new password, unlock the account and end its sessions."""
+    user.password_hash = hash_password(check_password(password))
+    user.failed_logins = 0
+    user.locked_until = None
+    end_user_sessions(db, user.id)
+
+
+def set_role(db: Session, user: User, role: str) -> None:
+    """Change a user's role and end their sessions (so the new role applies at once)."""
+    user.role = check_role(role)
+    end_user_sessions(db, user.id)
+
+
+def set_active(db: Session, user: User, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions and API use."""
+    user.active = active
+    if not active:
+        end_user_sessions(db, user.id)
+    else:
+        user.failed_logins = 0
+        user.locked_until = None
+
+
+def _ip_locked(db: Session, ip: str, settings: Settings, now: dt.datetime) -> bool:
+    since = now - dt.timedelta(minutes=settings.login_lockout_minutes)
+    count = db.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.ip == ip, LoginFailure.at > since))
+    return (count or 0) >= settings.login_max_failures * IP_FAILURE_FACTOR
+
+
+def authenticate(db: Session, username: str, password: str, ip: str, settings: Settings) -> User:
+    """Check a login; the user on success, else ``LoginFailed`` or ``LoginLocked``.
+
+    The caller commits ``db`` in both cases: failures are counted in the catalog.
+    """
+    now = utcnow()
+    if _ip_locked(db, ip, settings, now):
+        raise LoginLocked()
+    user = db.scalar(select(User).where(User.username == username.strip()))
+    if user is None or not user.active:
+        burn_time(password)
+        db.add(LoginFailure(ip=ip[:64], username=username[:64], at=now))
+        raise LoginFailed()
+    locked_until = as_utc(user.locked_until)
+    if locked_until is not None and locked_until > now:
+        raise LoginLocked()
+    if not verify_password(user.password_hash, password):
+        db.add(LoginFailure(ip=ip[:64], username=username[:64], at=now))
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= settings.login_max_failures:
+            user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
+            user.failed_logins = 0
+            raise LoginLocked()
+        raise LoginFailed()
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    # Old failures of this address are kept only for the window; prune the expired ones here.
+    db.execute(
+        delete(LoginFailure).where(LoginFailure.at <= now - dt.timedelta(minutes=settings.login_lockout_minutes))
+    )
+    return user
+
+
+def create_token(db: Session, user: User, name: str) -> str:
+    """Make an API token for ``user``; returns the token, shown once (only its digest is kept)."""
+    name = name.strip()
+    if not name or len(name) > 128:
+        raise AccountError("Give the token a name (at most 128 characters)", "请为令牌命名（最多 128 个字符）")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, name=name, token_hash=digest(token), prefix=token[:10]))
+    db.flush()
+    return token
+
+
+def user_for_token(db: Session, token: str) -> User | None:
+    """The active user owning ``token`` (and mark the token used), or None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
+        return None
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == digest(token)))
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def delete_token(db: Session, user: User, token_id: int) -> None:
+    """Revoke one of ``user``'s tokens; ``NotFoundError`` if it is not theirs."""
+    row = db.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id:
+        raise NotFoundError("No such token", "没有这个令牌")
+    db.delete(row)

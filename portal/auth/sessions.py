@@ -1,0 +1,137 @@
+"""Server-side sessions stored in the catalog (table ``sessions``).
+
+The cookie holds only a random id; the row (found by the id's SHA-256) holds the data,
+the user and the expiry. Logging out deletes the row, so the old cookie is dead; logging
+in starts a new id (``regenerate``), so an id planted before login is worthless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete
+from werkzeug.datastructures import CallbackDict
+
+from indexer.catalog.accounts import UserSession, as_utc
+from indexer.catalog.models import utcnow
+
+COOKIE_NAME = "lantai_session"
+
+
+def digest(token: str) -> str:
+    """The SHA-256 hex digest under which a session id or API token is stored."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ServerSession(CallbackDict[str, Any], SessionMixin):
+    """The session dict of one request, with its cookie id and whether it must change id."""
+
+    def __init__(self, initial: dict[str, Any] | None = None, token: str | None = None) -> None:
+        def on_update(_self: Any) -> None:
+            self.modified = True
+
+        super().__init__(initial or {}, on_update)
+        self.token = token
+        self.modified = False
+        self.regenerate_id = False
+        self.ended = False
+
+    def regenerate(self) -> None:
+        """Give the session a new id at the end of this request (and drop the old row)."""
+        self.regenerate_id = True
+        self.modified = True
+
+    def end(self) -> None:
+        """Delete the session row and its cookie (logout)."""
+        self.clear()
+        self.ended = True
+        self.modified = True
+
+
+class CatalogSessionInterface(SessionInterface):
+    """Keeps Flask's ``session`` in the catalog instead of a signed cookie."""
+
+    def _catalog(self, app: Flask) -> Any:
+        return app.extensions["lantai"].catalog
+
+    def _lifetime(self, app: Flask) -> dt.timedelta:
+        return dt.timedelta(hours=app.extensions["lantai"].settings.session_hours)
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        """Load the row named by the cookie, or start an empty session."""
+        token = request.cookies.get(COOKIE_NAME)
+        if not token or len(token) > 128:
+            return ServerSession()
+        with self._catalog(app).session() as db:
+            row = db.get(UserSession, digest(token))
+            if row is None:
+                return ServerSession()
+            if (as_utc(row.expires_at) or utcnow()) <= utcnow():
+                db.delete(row)
+                return ServerSession()
+            data = dict(row.data or {})
+            if row.user_id is not None:
+                data["_user_id"] = row.user_id
+            return ServerSession(data, token=token)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        """Write, replace or delete the row, and set or clear the cookie."""
+        assert isinstance(session, ServerSession)  # noqa: S101 (our own interface's object)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        catalog = self._catalog(app)
+        if session.ended or (not session and session.token and session.modified):
+            if session.token:
+                with catalog.session() as db:
+                    db.execute(delete(UserSession).where(UserSession.id_hash == digest(session.token)))
+            response.delete_cookie(COOKIE_NAME, domain=domain, path=path)
+            return
+        if not session.modified or not session:
+            return
+        from flask import request
+
+        data = dict(session)
+        user_id = data.pop("_user_id", None)
+        old_token = session.token
+        token = session.token
+        if session.regenerate_id or token is None:
+            token = session.token = secrets.token_urlsafe(32)
+        expires = utcnow() + self._lifetime(app)
+        with catalog.session() as db:
+            if old_token is not None and old_token != token:
+                db.execute(delete(UserSession).where(UserSession.id_hash == digest(old_token)))
+            row = db.get(UserSession, digest(token))
+            if row is None:
+                row = UserSession(id_hash=digest(token), expires_at=expires)
+                row.ip = (request.remote_addr or "")[:64]
+                row.user_agent = (request.user_agent.string or "")[:256]
+                db.add(row)
+            row.user_id = user_id
+            row.data = data
+        response.set_cookie(
+            COOKIE_NAME,
+            token,
+            expires=expires if user_id is not None else None,
+            httponly=True,
+            secure=request.is_secure,
+            samesite="Lax",
+            domain=domain,
+            path=path,
+        )
+        response.vary.add("Cookie")
+
+
+def end_user_sessions(db: Any, user_id: int) -> None:
+    """Delete every session of a user (password reset, disabling, role change)."""
+    db.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def purge_expired(db: Any) -> int:
+    """Delete expired session rows; returns how many."""
+    result = db.execute(delete(UserSession).where(UserSession.expires_at <= utcnow()))
+    return int(result.rowcount or 0)

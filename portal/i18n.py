@@ -1,0 +1,93 @@
+"""Languages of the portal: Chinese (简体) by default, English on request.
+
+The locale comes from the ``lang`` cookie (set by ``/lang/<code>``), else from the
+browser's ``Accept-Language``, else Chinese. Catalogs live in ``portal/translations``
+(``messages.po`` and the compiled ``messages.mo`` both in the repository); the app
+recompiles a catalog at start when its ``.po`` is newer than its ``.mo``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Blueprint, Flask, redirect, request, url_for
+from flask_babel import Babel, get_locale
+
+log = logging.getLogger(__name__)
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+DEFAULT_LOCALE = "zh_Hans"
+LOCALES = {"zh_Hans": "中文", "en": "English"}
+# Accept-Language tags map to our two catalogs (zh, zh-CN, zh-Hans, zh-SG ... are Chinese).
+COOKIE = "lang"
+
+babel = Babel()
+bp = Blueprint("i18n", __name__)
+
+
+def select_locale() -> str:
+    """The locale of this request: cookie or ``?lang=``, then Accept-Language, then Chinese."""
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    best = request.accept_languages.best_match(["zh", "zh-CN", "zh-Hans", "zh-SG", "en"], default="zh")
+    return "en" if best.startswith("en") else DEFAULT_LOCALE
+
+
+def html_lang() -> str:
+    """The ``lang`` attribute of the page (BCP 47)."""
+    return "zh-Hans" if str(get_locale()) == DEFAULT_LOCALE else "en"
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS, force: bool = False) -> list[Path]:
+    """Compile every ``messages.po`` whose ``.mo`` is missing or older; returns those written."""
+    written = []
+    for po in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=po.parent.parent.name)
+        try:
+            with mo.open("wb") as handle:
+                write_mo(handle, catalog)
+        except OSError as exc:  # a read-only install keeps its shipped .mo
+            log.warning("cannot compile %s: %s", po, exc)
+            continue
+        written.append(mo)
+    return written
+
+
+@bp.route("/lang/<code>")
+def switch(code: str) -> Any:
+    """Remember the chosen language in a cookie and go back to the page the user was on."""
+    from portal.auth.views import safe_next
+
+    target = safe_next(request.args.get("next"))
+    response = redirect(target if code in LOCALES else url_for("site.home"))
+    if code in LOCALES:
+        response.set_cookie(
+            COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True, secure=request.is_secure
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Babel with our locale selector and catalogs."""
+    compile_catalogs()
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _inject_i18n() -> dict[str, Any]:
+        return {"html_lang": html_lang(), "locales": LOCALES, "current_locale": str(get_locale())}
+
+
+def localized(error: Any) -> str:
+    """A ``LantaiError``'s message in the request's language."""
+    return str(error.message_en if str(get_locale()) == "en" else error.message_zh)

@@ -1,0 +1,410 @@
+"""The OpenAPI 3.1 document of ``/api/v1`` (served at ``/api/v1/openapi.json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from indexer.search.base import FACETS, SORTS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    text = {400: "Bad input", 401: "Not authenticated", 403: "Not allowed", 404: "Not found (or hidden)"}
+    return {str(s): _json(_ref("Error"), text[s]) for s in statuses}
+
+
+def _int_path(name: str, description: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "description": description, "schema": {"type": "integer"}}
+
+
+SEARCH_PARAMETERS: list[dict[str, Any]] = [
+    {
+        "name": "q",
+        "in": "query",
+        "description": 'Query (words, "phrases", AND/OR/NOT, field:value, prefix*).',
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "filter",
+        "in": "query",
+        "description": f"FIELD=VALUE, repeatable; FIELD one of {', '.join(FACETS)}.",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "explode": True,
+    },
+    {
+        "name": "f",
+        "in": "query",
+        "description": "FIELD:VALUE, repeatable (the search page's form of filter).",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "explode": True,
+    },
+    {
+        "name": "from",
+        "in": "query",
+        "description": "Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.",
+        "schema": {"type": "string"},
+    },
+    {
+        "name": "to",
+        "in": "query",
+        "description": "Latest date: YYYY, YYYY-MM or YYYY-MM-DD.",
+        "schema": {"type": "string"},
+    },
+    {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"}},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["status", "code", "message_zh", "message_en"],
+                "properties": {
+                    "status": {"type": "integer"},
+                    "code": {"type": "string"},
+                    "message_zh": {"type": "string"},
+                    "message_en": {"type": "string"},
+                },
+            }
+        },
+    },
+    "SearchResponse": {
+        "type": "object",
+        "required": ["total", "took_ms", "hits", "facets"],
+        "properties": {
+            "total": {"type": "integer", "description": "Exact number of matching records."},
+            "took_ms": {"type": "number"},
+            "hits": {"type": "array", "items": _ref("SearchHit")},
+            "facets": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {"value": {"type": "string"}, "count": {"type": "integer"}},
+                    },
+                },
+            },
+        },
+    },
+    "SearchHit": {
+        "type": "object",
+        "required": ["id", "title", "snippet"],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": "string"},
+            "filename": {"type": "string"},
+            "score": {"type": "number"},
+            "snippet": {"type": "string", "description": "HTML-safe; matches wrapped in <mark>."},
+            "pages": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"number": {"type": "integer"}, "snippet": {"type": "string"}},
+                },
+            },
+            "fields": {"type": "object"},
+        },
+    },
+    "Record": {
+        "type": "object",
+        "required": ["id", "access_level", "readable"],
+        "properties": {
+            "id": {"type": "integer"},
+            "title": {"type": ["string", "null"]},
+            "reference_code": {"type": ["string", "null"], "description": "档号"},
+            "date": {"type": ["string", "null"], "format": "date"},
+            "access_level": {"type": "string", "enum": ["open", "internal", "restricted", "secret"]},
+            "readable": {"type": "boolean", "description": "Whether the caller may read pages and files."},
+            "original": {"type": ["object", "null"]},
+            "pages": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"number": {"type": "integer"}, "url": {"type": "string"}}},
+            },
+        },
+        "additionalProperties": True,
+    },
+    "Page": {
+        "type": "object",
+        "required": ["record_id", "number", "text", "source", "words"],
+        "properties": {
+            "record_id": {"type": "integer"},
+            "number": {"type": "integer"},
+            "text": {"type": "string"},
+            "source": {"type": "string", "enum": ["text_layer", "ocr", "electronic", "none"]},
+            "confidence": {"type": ["number", "null"]},
+            "width": {"type": ["integer", "null"]},
+            "height": {"type": ["integer", "null"]},
+            "words": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "text": {"type": "string"},
+                        "confidence": {"type": ["number", "null"]},
+                        "left": {"type": "number"},
+                        "top": {"type": "number"},
+                        "width": {"type": "number"},
+                        "height": {"type": "number"},
+                    },
+                },
+            },
+        },
+    },
+    "Job": {
+        "type": "object",
+        "required": ["id", "status", "pages_done"],
+        "properties": {
+            "id": {"type": "string"},
+            "kind": {"type": "string"},
+            "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+            "record_id": {"type": ["integer", "null"]},
+            "pages_done": {"type": "integer"},
+            "pages_total": {"type": ["integer", "null"]},
+            "error": {"type": ["object", "null"]},
+            "duplicate_of": {"type": ["integer", "null"]},
+            "record_url": {"type": ["string", "null"]},
+        },
+    },
+    "AccessRequest": {
+        "type": "object",
+        "required": ["id", "record_id", "status"],
+        "properties": {
+            "id": {"type": "integer"},
+            "record_id": {"type": "integer"},
+            "user": {"type": ["string", "null"]},
+            "purpose": {"type": "string", "description": "利用目的"},
+            "days_requested": {"type": "integer"},
+            "status": {"type": "string", "enum": ["pending", "approved", "denied"]},
+            "reason": {"type": ["string", "null"]},
+            "expires_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+}
+
+
+def openapi_document(server_url: str = "") -> dict[str, Any]:
+    """The OpenAPI 3.1 document; ``server_url`` is this portal's address."""
+    request_item = {"type": "object", "properties": {"request": _ref("AccessRequest")}}
+    paths: dict[str, Any] = {
+        "/search": {
+            "get": {
+                "operationId": "search",
+                "summary": "Full-text search with facets (access applied inside the engine)",
+                "parameters": SEARCH_PARAMETERS,
+                "responses": {
+                    "200": _json(_ref("SearchResponse"), "Hits of the requested page, facets, exact total"),
+                    **_errors(400, 401),
+                },
+            }
+        },
+        "/records/{record_id}": {
+            "get": {
+                "operationId": "getRecord",
+                "summary": "A record's description",
+                "parameters": [_int_path("record_id", "Record id")],
+                "responses": {"200": _json(_ref("Record"), "The record"), **_errors(401, 404)},
+            }
+        },
+        "/records/{record_id}/pages/{number}": {
+            "get": {
+                "operationId": "getPage",
+                "summary": "One page: text, source, confidence, word boxes",
+                "parameters": [_int_path("record_id", "Record id"), _int_path("number", "Page number (from 1)")],
+                "responses": {"200": _json(_ref("Page"), "The page"), **_errors(401, 403, 404)},
+            }
+        },
+        "/records/{record_id}/download": {
+            "get": {
+                "operationId": "downloadOriginal",
+                "summary": "The original file as an attachment",
+                "parameters": [_int_path("record_id", "Record id")],
+                "responses": {
+                    "200": {
+                        "description": "The file",
+                        "content": {
+                            "application/octet-stream": {
+                                "schema": {"type": "string", "contentMediaType": "application/octet-stream"}
+                            }
+                        },
+                    },
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
+        "/documents": {
+            "post": {
+                "operationId": "uploadDocument",
+                "summary": "Upload a file with metadata (staff)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["file"],
+                                "properties": {
+                                    "file": {"type": "string", "contentMediaType": "application/octet-stream"},
+                                    **{
+                                        name: {"type": "string"}
+                                        for name in (
+                                            "title",
+                                            "date",
+                                            "fonds",
+                                            "category",
+                                            "department",
+                                            "retention",
+                                            "access_level",
+                                            "creator",
+                                            "doc_number",
+                                        )
+                                    },
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "202": _json(
+                        {
+                            "type": "object",
+                            "required": ["job_id"],
+                            "properties": {"job_id": {"type": "string"}, "status_url": {"type": "string"}},
+                        },
+                        "Queued",
+                    ),
+                    **_errors(400, 401, 403),
+                },
+            }
+        },
+        "/jobs/{job_id}": {
+            "get": {
+                "operationId": "getJob",
+                "summary": "A job's status and progress (staff)",
+                "parameters": [{"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json(_ref("Job"), "The job"), **_errors(401, 403, 404)},
+            }
+        },
+        "/access-requests": {
+            "get": {
+                "operationId": "listAccessRequests",
+                "summary": "Own requests (researcher) or the queue (staff)",
+                "parameters": [
+                    {
+                        "name": "status",
+                        "in": "query",
+                        "schema": {"type": "string", "enum": ["pending", "approved", "denied"]},
+                    }
+                ],
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"requests": {"type": "array", "items": _ref("AccessRequest")}},
+                        },
+                        "Requests",
+                    ),
+                    **_errors(401),
+                },
+            },
+            "post": {
+                "operationId": "createAccessRequest",
+                "summary": "Ask for a restricted record (researcher)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["record_id", "purpose"],
+                                "properties": {
+                                    "record_id": {"type": "integer"},
+                                    "purpose": {"type": "string"},
+                                    "days": {"type": "integer"},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {"201": _json(request_item, "Created"), **_errors(400, 401, 403, 404)},
+            },
+        },
+        "/access-requests/{request_id}/approve": {
+            "post": {
+                "operationId": "approveAccessRequest",
+                "summary": "Approve with an expiry (archivist)",
+                "parameters": [_int_path("request_id", "Request id")],
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {"days": {"type": "integer"}, "note": {"type": "string"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {"200": _json(request_item, "Approved"), **_errors(400, 401, 403, 404)},
+            }
+        },
+        "/access-requests/{request_id}/deny": {
+            "post": {
+                "operationId": "denyAccessRequest",
+                "summary": "Deny with a reason (archivist)",
+                "parameters": [_int_path("request_id", "Request id")],
+                "requestBody": {
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["reason"],
+                                "properties": {"reason": {"type": "string"}},
+                            }
+                        }
+                    }
+                },
+                "responses": {"200": _json(request_item, "Denied"), **_errors(400, 401, 403, 404)},
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Lantai (兰台) API",
+            "version": "1",
+            "description": (
+                "Full-text search and retrieval of digitized archives. "
+                "Errors carry a code and messages in Chinese and English."
+            ),
+        },
+        "servers": [{"url": f"{server_url}/api/v1"}],
+        "security": [{"bearerAuth": []}, {"sessionCookie": []}, {}],
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token from the account page.",
+                },
+                "sessionCookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "lantai_session",
+                    "description": "The browser session; unsafe methods also need the X-CSRFToken header.",
+                },
+            },
+        },
+    }

@@ -1,0 +1,96 @@
+"""The search page: query box, facet sidebar, date range, sort, results and pagination.
+
+The URL holds the whole state (``portal.search.params``); the search runs with the
+caller's clearance, so access is enforced inside the engine, hits and facet counts alike.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from config.errors import InputError
+from indexer.catalog.models import Page
+from indexer.search.base import FACETS, SearchResponse
+from portal.records import guard
+from portal.records.service import display_value
+from portal.search.params import SearchState, parse_state, to_request
+
+bp = Blueprint("search", __name__, url_prefix="/search")
+
+FACET_LABELS = {
+    "category": "门类",
+    "year": "年度",
+    "department": "机构(问题)",
+    "fonds": "全宗",
+    "retention": "保管期限",
+    "access_level": "访问级别",
+    "file_type": "文件类型",
+    "language": "语种",
+}
+SORT_LABELS = {"relevance": "相关度", "date_desc": "日期（新→旧）", "date_asc": "日期（旧→新）", "title": "题名"}
+RECENT = 10
+FACET_VALUES_SHOWN = 12
+
+
+def facet_value_label(name: str, value: str) -> str:
+    """A facet value as shown (codes with their Chinese names)."""
+    return display_value({"category": "category_code"}.get(name, name), value)
+
+
+def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | None]:
+    """Page numbers to link, ``None`` for a gap."""
+    last = max(1, -(-total // state.limit))
+    shown = sorted({1, last, *range(max(1, state.page - window), min(last, state.page + window) + 1)})
+    numbers: list[int | None] = []
+    for n in shown:
+        if numbers and n - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(n)
+    return numbers
+
+
+@bp.get("")
+def search() -> tuple[str, int]:
+    """Run the search in the URL (or show recent records when there is none)."""
+    ctx = guard.lantai()
+    error: str | None = None
+    state = SearchState()
+    response: SearchResponse | None = None
+    thumbnails: set[int] = set()
+    try:
+        state = parse_state(request.args)
+        with ctx.catalog.session() as session:
+            search_request = to_request(state, guard.clearance(session))
+            if state.is_empty:
+                search_request.sort, search_request.limit, search_request.offset = "date_desc", RECENT, 0
+            response = ctx.search.search(search_request)
+            ids = [hit.id for hit in response.hits]
+            if ids:
+                thumbnails = set(
+                    session.scalars(
+                        select(Page.record_id).where(
+                            Page.record_id.in_(ids), Page.number == 1, Page.thumbnail_key.is_not(None)
+                        )
+                    )
+                )
+    except InputError as exc:  # a malformed query or parameter: its message, never a 500
+        error = exc.message
+    status = 400 if error else 200
+    return (
+        render_template(
+            "search/index.html",
+            state=state,
+            response=response,
+            error=error,
+            thumbnails=thumbnails,
+            facet_names=FACETS,
+            facet_labels=FACET_LABELS,
+            facet_value_label=facet_value_label,
+            facet_values_shown=FACET_VALUES_SHOWN,
+            sort_labels=SORT_LABELS,
+            pagination=_pagination(state, response.total) if response else [],
+            last_page=max(1, -(-response.total // state.limit)) if response else 1,
+        ),
+        status,
+    )

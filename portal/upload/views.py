@@ -1,0 +1,91 @@
+"""The upload page: a plain multi-file form, enhanced by ``static/upload/upload.js``.
+
+Without JavaScript the form posts every file here and the page lists one job per file.
+With JavaScript each file goes to ``POST /api/v1/documents`` on its own and its progress
+(pages done of total) is polled from ``GET /api/v1/jobs/<id>``; errors show per file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from config.errors import LantaiError
+from portal.auth import staff_required
+from portal.records import guard
+
+bp = Blueprint("upload", __name__)
+
+METADATA_FIELDS = (
+    "title",
+    "date",
+    "fonds",
+    "category",
+    "department",
+    "retention",
+    "access_level",
+    "creator",
+    "doc_number",
+)
+CATEGORIES = (
+    ("WS", "文书"),
+    ("KJ", "会计"),
+    ("RS", "人事"),
+    ("JJ", "基建"),
+    ("KY", "科研"),
+    ("ZP", "照片"),
+    ("LY", "录音"),
+    ("LX", "录像"),
+)
+RETENTIONS = (("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年"))
+ACCESS_LEVELS = (("open", "公开"), ("internal", "内部"), ("restricted", "受控"), ("secret", "涉密"))
+
+
+@dataclass
+class UploadResult:
+    """What happened to one file of a form upload."""
+
+    filename: str
+    job_id: str | None = None
+    error: str | None = None
+
+
+def form_metadata(form: Any) -> dict[str, str]:
+    """The metadata fields the form filled in."""
+    return {name: form.get(name, "").strip() for name in METADATA_FIELDS if form.get(name, "").strip()}
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@staff_required
+def upload() -> Any:
+    """Show the form; on POST queue every file (one job each) and list the jobs."""
+    from indexer.ingest import submit_upload
+
+    results: list[UploadResult] = []
+    status = 200
+    if request.method == "POST":
+        metadata = form_metadata(request.form)
+        files = [f for f in request.files.getlist("files") if f and f.filename]
+        if not files:
+            results.append(UploadResult("", error="请选择至少一个文件 / Choose at least one file"))
+            status = 400
+        for item in files:
+            try:
+                job_id = submit_upload(guard.lantai(), item, item.filename or "upload", metadata, guard.current_user())
+                results.append(UploadResult(item.filename or "", job_id=job_id))
+            except LantaiError as exc:  # one bad file never stops the others
+                results.append(UploadResult(item.filename or "", error=exc.message))
+    return (
+        render_template(
+            "upload/upload.html",
+            results=results,
+            categories=CATEGORIES,
+            retentions=RETENTIONS,
+            access_levels=ACCESS_LEVELS,
+            default_access=guard.lantai().settings.default_access_level,
+            values=request.form if request.method == "POST" else {},
+        ),
+        status,
+    )

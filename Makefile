@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml requirements.lock scripts/install-system.sh
 	@touch $(STAMP)
 
 run: install
-	$(BIN)/lantai serve --ingest-samples samples --host 127.0.0.1 --port 8000
+	$(BIN)/lantai serve --ingest-samples samples --demo-accounts --host 127.0.0.1 --port 8000
 
 test: install
 	bash scripts/install-system.sh test

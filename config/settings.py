@@ -40,7 +40,7 @@ class Settings(BaseModel):
     secret_key: str | None = Field(None, description="Key for signing sessions and tokens; default a random key kept in `DATA_DIR/secret_key`.")
 
     # Background jobs
-    broker_url: str | None = Field(None, description="Celery broker; default an embedded SQLite broker in the data dir (no server). Production: `redis://host:6379/0`.")
+    broker_url: str | None = Field(None, description="Celery broker; default an embedded broker in files under the data dir (no server). Production: `redis://host:6379/0`.")
     worker_concurrency: int = Field(2, ge=1, le=64, description="Worker processes (one document each); default 2, one per core here.")
     worker_max_tasks_per_child: int = Field(50, ge=1, description="A worker process is replaced after this many tasks, bounding leaks.")
     task_soft_time_limit: int = Field(1800, ge=5, description="Seconds after which a document's processing is asked to stop (soft limit).")
@@ -97,8 +97,13 @@ class Settings(BaseModel):
 
     @property
     def celery_broker_url(self) -> str:
-        """The broker URL (an embedded SQLite broker in the data dir by default)."""
-        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.sqlite3').resolve()}"
+        """The broker URL (kombu's filesystem transport in the data dir by default)."""
+        return self.broker_url or "filesystem://"
+
+    @property
+    def broker_dir(self) -> Path:
+        """Folder of the embedded broker's messages."""
+        return (self.data_dir / "broker").resolve()
 
     @property
     def index_dir(self) -> Path:

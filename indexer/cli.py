@@ -7,8 +7,6 @@ import os
 import signal
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -33,27 +31,6 @@ def db() -> None:
 def db_upgrade(lantai: Lantai) -> None:
     """Apply the catalog migrations (also done at every start)."""
     click.echo(f"Catalog is up to date: {lantai.catalog.engine.url.render_as_string(hide_password=True)}")
-
-
-def _inline_worker_init() -> None:
-    from indexer.context import set_current
-
-    set_current(Lantai.from_environment())
-
-
-def _inline_process(job_id: str) -> tuple[str, list[str]]:
-    """Process a job in a pool process; returns the job ids of any children (ZIP entries)."""
-    from indexer.context import current
-    from indexer.process import process_job
-
-    lantai = current()
-    outcome = process_job(lantai, job_id, dispatch_children=False)
-    child_jobs: list[str] = []
-    if outcome.children:
-        with lantai.catalog.session() as session:
-            child_jobs = list(session.scalars(select(Job.id).where(
-                Job.record_id.in_(outcome.children), Job.status == JobStatus.QUEUED)))
-    return outcome.status, child_jobs
 
 
 def _plan(paths: tuple[Path, ...], manifest: Path | None) -> list[tuple[Path, dict[str, str]]]:
@@ -97,19 +74,29 @@ def _summary(submissions: list[Submission], lantai: Lantai) -> int:
 @click.option("--inline", is_flag=True, help="Process here, without a background worker (implies --wait).")
 @click.option("--workers", type=int, default=None, help="Processes for --inline (default: the worker concurrency).")
 @click.option("--access", type=click.Choice(["open", "internal", "restricted", "secret"]), help="Access level of the new records.")
+@click.option("--fonds", help="全宗号 of the batch, e.g. J001 (a manifest column wins).")
+@click.option("--category", help="门类 of the batch: a code (WS, KJ, RS, JJ, ...) or its name (文书, ...).")
+@click.option("--retention", help="保管期限 of the batch: Y, D30, D10 (or 永久, 定期30年, 定期10年).")
+@click.option("--department", help="机构（问题） of the batch.")
 @pass_lantai
 def ingest(lantai: Lantai, paths: tuple[Path, ...], manifest: Path | None, languages: str | None,
-           wait: bool, inline: bool, workers: int | None, access: str | None) -> None:
-    """Ingest files and folders (recursively); files already ingested are skipped."""
+           wait: bool, inline: bool, workers: int | None, access: str | None, fonds: str | None,
+           category: str | None, retention: str | None, department: str | None) -> None:
+    """Ingest files and folders (recursively); files already ingested are skipped.
+
+    Batch options (--access, --fonds, --category, --retention, --department) describe every file
+    whose manifest row does not say otherwise; with a fonds, category and retention the records
+    get their 档号 as soon as their year is known."""
     if not paths and manifest is None:
         raise click.UsageError("Give files or folders to ingest, or --manifest FILE.")
     plan = _plan(paths, manifest)
     batch_id = new_batch(lantai, "cli", label=" ".join(str(p) for p in paths) or str(manifest))
     submissions: list[Submission] = []
+    batch_values = {k: v for k, v in {"access": access, "fonds": fonds, "category": category,
+                                      "retention": retention, "department": department}.items() if v}
     with click.progressbar(plan, label="提交文件 files", show_pos=True, item_show_func=lambda p: p[0].name if p else "") as bar:
         for path, values in bar:
-            if access and "access" not in values:
-                values = {**values, "access": access}
+            values = {**batch_values, **values}
             if not path.is_file():
                 submissions.append(Submission(path.name, "failed", error=f"文件不存在 / file not found: {path}"))
                 continue
@@ -125,22 +112,14 @@ def ingest(lantai: Lantai, paths: tuple[Path, ...], manifest: Path | None, langu
 
 
 def _run_inline(lantai: Lantai, jobs: list[str], workers: int) -> None:
-    total = len(jobs)
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=get_context("spawn"),
-                             initializer=_inline_worker_init) as pool, \
-            click.progressbar(length=total, label="处理文件 processing", show_pos=True) as bar:
-        pending = {pool.submit(_inline_process, job_id) for job_id in jobs}
-        while pending:
-            done = {f for f in pending if f.done()}
-            for future in done:
-                pending.remove(future)
-                _status, children = future.result()
-                for child in children:
-                    pending.add(pool.submit(_inline_process, child))
-                bar.length = (bar.length or 0) + len(children)
-                bar.update(1)
-            if not done:
-                time.sleep(0.2)
+    from indexer.inline import run_inline
+
+    with click.progressbar(length=max(1, len(jobs)), label="处理文件 processing", show_pos=True) as bar:
+        def done(children: int) -> None:
+            bar.length = (bar.length or 0) + children
+            bar.update(1)
+
+        run_inline(jobs, workers, done)
 
 
 def _wait(lantai: Lantai, jobs: list[str]) -> None:

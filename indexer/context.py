@@ -38,6 +38,11 @@ class Lantai:
 
         return open_backend(self.settings)
 
+    def after_fork(self) -> None:
+        """In a forked worker process: never reuse the parent's connections or index handles."""
+        self.catalog.engine.dispose(close=False)
+        self.__dict__.pop("search", None)
+
     def close(self) -> None:
         """Release the index and database connections."""
         if "search" in self.__dict__:

@@ -76,7 +76,11 @@ def submit_file(
             record = existing.record
             if record.status != RecordStatus.FAILED:
                 return Submission(name, "duplicate", record.id, None, stored.sha256)
-            # A failed record is tried again when its file is submitted again.
+            # A failed record is tried again when its file is submitted again, unless the file
+            # itself is refused (empty, misnamed): that verdict does not change.
+            _mime, refused = _detect(lantai.storage.original_path(stored.key), name)
+            if refused is not None:
+                return Submission(name, "failed", record.id, None, stored.sha256, refused.message)
             job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(mapped.password))
             record.status, record.error_code, record.error_message = RecordStatus.PENDING, None, None
             session.add(job)

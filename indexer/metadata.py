@@ -130,6 +130,8 @@ def map_metadata(values: dict[str, Any]) -> MappedMetadata:
             out.fields["language"] = value
             if re.fullmatch(r"[a-z_]+(\+[a-z_]+)*", value):
                 out.fields["ocr_languages"] = value  # Tesseract codes: this document's OCR languages
+        elif key == "department" and re.fullmatch(r"[A-Z][A-Z0-9]{0,15}", value):
+            out.fields["department_code"] = value  # a code such as BGS, as 档号 uses it
         elif key in TEXT_FIELDS:
             out.fields[key] = value
     return out

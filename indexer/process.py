@@ -191,7 +191,7 @@ def extract_context(lantai: Lantai, job: Job, record: Record, workdir: Path,
     languages = (record.ocr_languages or settings.ocr_languages).split("+")
     return ExtractContext(
         languages=languages,
-        ocr=get_engine("tesseract"),
+        ocr=get_engine("tesseract", timeout=settings.page_time_limit),
         password=(job.result or {}).get("options", {}).get("password"),
         max_image_pixels=settings.max_image_pixels,
         page_time_limit=settings.page_time_limit,

@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from celery import Task
+from celery.signals import worker_process_init
 from sqlalchemy.exc import OperationalError
 
 from indexer.context import Lantai, current
@@ -90,10 +91,15 @@ def process_document(self: Task, job_id: str) -> dict[str, Any]:
     return {"job_id": outcome.job_id, "status": outcome.status, "pages": outcome.pages}
 
 
+@worker_process_init.connect
+def _after_fork(**_: Any) -> None:
+    """Each pool process opens its own database connections and index."""
+    current().after_fork()
+
+
 def dispatch_job(lantai: Lantai, job_id: str) -> None:
     """Send a job to the workers through the configured broker."""
-    if celery_app.conf.broker_url != lantai.settings.celery_broker_url:
-        configure_celery(lantai.settings)
+    configure_celery(lantai.settings)
     process_document.apply_async(args=[job_id], queue="lantai")
 
 

@@ -23,6 +23,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 COMMAND_MODULES = [
     "indexer.cli",
     "portal.serve",
+    "portal.audit_cli",
+    "indexer.search.cli",
+    "portal.users_cli",
+    "indexer.describe.cli",
 ]
 
 

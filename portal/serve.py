@@ -41,6 +41,25 @@ def ingest_samples(lantai: Lantai, folder: Path) -> int:
     return len(rows)
 
 
+DEMO_ACCOUNTS = (("admin", "lantai-admin", "admin"), ("archivist", "lantai-archivist", "archivist"),
+                 ("researcher", "lantai-researcher", "researcher"))
+
+
+def create_demo_accounts(lantai: Lantai) -> list[str]:
+    """The README's demo accounts, created when no account exists yet; the names created."""
+    from sqlalchemy import func, select
+
+    from indexer.catalog.accounts import User
+    from portal.auth.accounts import create_user
+
+    with lantai.catalog.session() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return []
+        for username, password, role in DEMO_ACCOUNTS:
+            create_user(session, username, password, role)
+    return [name for name, _, _ in DEMO_ACCOUNTS]
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -48,8 +67,10 @@ def ingest_samples(lantai: Lantai, folder: Path) -> int:
 @click.option("--ingest-samples", "samples", type=click.Path(path_type=Path),
               help="On first start, ingest the sample documents in this folder.")
 @click.option("--no-worker", is_flag=True, help="Serve the portal only (a worker runs elsewhere).")
+@click.option("--demo-accounts", is_flag=True, help="Create the README's demo accounts when there is no account yet.")
 @pass_lantai
-def serve(lantai: Lantai, host: str, port: int, threads: int, samples: Path | None, no_worker: bool) -> None:
+def serve(lantai: Lantai, host: str, port: int, threads: int, samples: Path | None, no_worker: bool,
+          demo_accounts: bool) -> None:
     """Serve the portal on HOST:PORT with a background worker (Ctrl-C stops both)."""
     from waitress import create_server
 
@@ -59,6 +80,8 @@ def serve(lantai: Lantai, host: str, port: int, threads: int, samples: Path | No
     worker: subprocess.Popen[bytes] | None = None
     if not no_worker:
         worker = subprocess.Popen([sys.executable, "-m", "portal", "worker"], env=os.environ.copy())  # noqa: S603
+    if demo_accounts and (created := create_demo_accounts(lantai)):
+        click.echo("Demo accounts (see README.md): " + ", ".join(created))
     if samples is not None and (queued := ingest_samples(lantai, samples)):
         click.echo(f"Queued {queued} sample documents for processing.")
     server = create_server(app, host=host, port=port, threads=threads)

@@ -8,7 +8,7 @@ set -euo pipefail
 case "${1:-runtime}" in
   runtime) packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng
                      tesseract-ocr-osd libmagic1 fonts-wqy-zenhei) ;;
-  test)    packages=(chromium fonts-noto-cjk) ;;
+  test)    packages=(chromium fonts-noto-cjk zip) ;;
   services) packages=(postgresql redis-server) ;;
   python)  packages=(python3.11 python3.11-venv) ;;
   *) echo "usage: $0 runtime|test|services|python" >&2; exit 2 ;;

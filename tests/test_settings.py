@@ -17,7 +17,7 @@ from tests.conftest import ROOT
 def test_defaults_are_embedded(tmp_path: Path) -> None:
     settings = load_settings({"LANTAI_DATA_DIR": str(tmp_path)})
     assert settings.catalog_url.startswith("sqlite:///") and settings.catalog_url.endswith("catalog.sqlite3")
-    assert settings.celery_broker_url.startswith("sqla+sqlite:///")
+    assert settings.celery_broker_url == "filesystem://" and settings.broker_dir == (tmp_path / "broker").resolve()
     assert settings.search_backend == "embedded"
     assert settings.index_dir == tmp_path / "index"
     assert settings.ocr_language_list == ["chi_sim", "eng"]

@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
-from indexer.catalog import models  # noqa: F401
+from indexer.catalog import (
+    accounts,  # noqa: F401
+    audit,  # noqa: F401
+    description,  # noqa: F401
+    models,  # noqa: F401
+)

@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml requirements.lock scripts/install-system.sh
 	bash scripts/install-system.sh runtime
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { bash scripts/install-system.sh python && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
-	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --quiet --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	@touch $(STAMP)
 

@@ -15,9 +15,7 @@ class LantaiError(Exception):
     default_zh: ClassVar[str] = "处理失败"
     default_en: ClassVar[str] = "Processing failed"
 
-    def __init__(
-        self, message_en: str | None = None, message_zh: str | None = None, **details: Any
-    ) -> None:
+    def __init__(self, message_en: str | None = None, message_zh: str | None = None, **details: Any) -> None:
         self.message_en = message_en or self.default_en
         self.message_zh = message_zh or self.default_zh
         self.details = details

@@ -144,7 +144,7 @@ def _accepts(field: str) -> str:
         return "one of " + ", ".join(str(a) for a in typing.get_args(inner))
     names = {int: "a whole number", float: "a number", bool: "true or false", Path: "a folder path",
              str: "a URL with a scheme, such as scheme://host" if field.endswith("_url") else "text"}
-    return names.get(inner, str(inner))  # type: ignore[call-overload]
+    return names.get(inner, str(inner)) if isinstance(inner, type) else str(inner)
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

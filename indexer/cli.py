@@ -47,19 +47,25 @@ def _summary(submissions: list[Submission], lantai: Lantai) -> int:
     ids = [s.record_id for s in submissions if s.record_id is not None]
     with lantai.catalog.session() as session:
         states = dict(session.execute(select(Record.id, Record.status).where(Record.id.in_(ids))).all()) if ids else {}
-        errors = dict(session.execute(select(Record.id, Record.error_message).where(Record.id.in_(ids))).all()) if ids else {}
+        errors = (
+            dict(session.execute(select(Record.id, Record.error_message).where(Record.id.in_(ids))).all())
+            if ids
+            else {}
+        )
     for s in submissions:
         if s.outcome == "duplicate":
             counts["duplicate"] += 1
-        elif s.outcome == "failed" or states.get(s.record_id) == "failed":
+        elif s.outcome == "failed" or (s.record_id is not None and states.get(s.record_id) == "failed"):
             counts["failed"] += 1
-            failed.append((s.filename, s.error or str(errors.get(s.record_id) or "")))
-        elif states.get(s.record_id) == "done":
+            failed.append((s.filename, s.error or str(errors.get(s.record_id or 0) or "")))
+        elif s.record_id is not None and states.get(s.record_id) == "done":
             counts["ingested"] += 1
         else:
             counts["queued"] += 1
-    click.echo(f"\n入库 ingested: {counts['ingested']}  排队 queued: {counts['queued']}  "
-               f"重复 duplicates: {counts['duplicate']}  失败 failed: {counts['failed']}")
+    click.echo(
+        f"\n入库 ingested: {counts['ingested']}  排队 queued: {counts['queued']}  "
+        f"重复 duplicates: {counts['duplicate']}  失败 failed: {counts['failed']}"
+    )
     for name, reason in failed:
         click.echo(f"  ✗ {name}: {reason}", err=True)
     return counts["failed"]
@@ -67,21 +73,37 @@ def _summary(submissions: list[Submission], lantai: Lantai) -> int:
 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CSV or XLSX whose 'file' column names the files and whose other columns carry metadata.")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV or XLSX whose 'file' column names the files and whose other columns carry metadata.",
+)
 @click.option("--lang", "languages", help="OCR languages for this batch, e.g. chi_sim+eng or chi_tra.")
 @click.option("--wait", is_flag=True, help="Wait for the background worker to finish every file.")
 @click.option("--inline", is_flag=True, help="Process here, without a background worker (implies --wait).")
 @click.option("--workers", type=int, default=None, help="Processes for --inline (default: the worker concurrency).")
-@click.option("--access", type=click.Choice(["open", "internal", "restricted", "secret"]), help="Access level of the new records.")
+@click.option(
+    "--access", type=click.Choice(["open", "internal", "restricted", "secret"]), help="Access level of the new records."
+)
 @click.option("--fonds", help="全宗号 of the batch, e.g. J001 (a manifest column wins).")
 @click.option("--category", help="门类 of the batch: a code (WS, KJ, RS, JJ, ...) or its name (文书, ...).")
 @click.option("--retention", help="保管期限 of the batch: Y, D30, D10 (or 永久, 定期30年, 定期10年).")
 @click.option("--department", help="机构（问题） of the batch.")
 @pass_lantai
-def ingest(lantai: Lantai, paths: tuple[Path, ...], manifest: Path | None, languages: str | None,
-           wait: bool, inline: bool, workers: int | None, access: str | None, fonds: str | None,
-           category: str | None, retention: str | None, department: str | None) -> None:
+def ingest(
+    lantai: Lantai,
+    paths: tuple[Path, ...],
+    manifest: Path | None,
+    languages: str | None,
+    wait: bool,
+    inline: bool,
+    workers: int | None,
+    access: str | None,
+    fonds: str | None,
+    category: str | None,
+    retention: str | None,
+    department: str | None,
+) -> None:
     """Ingest files and folders (recursively); files already ingested are skipped.
 
     Batch options (--access, --fonds, --category, --retention, --department) describe every file
@@ -92,16 +114,28 @@ def ingest(lantai: Lantai, paths: tuple[Path, ...], manifest: Path | None, langu
     plan = _plan(paths, manifest)
     batch_id = new_batch(lantai, "cli", label=" ".join(str(p) for p in paths) or str(manifest))
     submissions: list[Submission] = []
-    batch_values = {k: v for k, v in {"access": access, "fonds": fonds, "category": category,
-                                      "retention": retention, "department": department}.items() if v}
-    with click.progressbar(plan, label="提交文件 files", show_pos=True, item_show_func=lambda p: p[0].name if p else "") as bar:
+    batch_values = {
+        k: v
+        for k, v in {
+            "access": access,
+            "fonds": fonds,
+            "category": category,
+            "retention": retention,
+            "department": department,
+        }.items()
+        if v
+    }
+    with click.progressbar(
+        plan, label="提交文件 files", show_pos=True, item_show_func=lambda p: p[0].name if p else ""
+    ) as bar:
         for path, values in bar:
             values = {**batch_values, **values}
             if not path.is_file():
                 submissions.append(Submission(path.name, "failed", error=f"文件不存在 / file not found: {path}"))
                 continue
-            submissions.append(submit_file(lantai, path, metadata=values, batch_id=batch_id,
-                                           languages=languages, dispatch=not inline))
+            submissions.append(
+                submit_file(lantai, path, metadata=values, batch_id=batch_id, languages=languages, dispatch=not inline)
+            )
     jobs = [s.job_id for s in submissions if s.job_id and s.outcome in ("queued", "requeued")]
     if inline:
         _run_inline(lantai, jobs, workers or lantai.settings.worker_concurrency)
@@ -115,6 +149,7 @@ def _run_inline(lantai: Lantai, jobs: list[str], workers: int) -> None:
     from indexer.inline import run_inline
 
     with click.progressbar(length=max(1, len(jobs)), label="处理文件 processing", show_pos=True) as bar:
+
         def done(children: int) -> None:
             bar.length = (bar.length or 0) + children
             bar.update(1)
@@ -128,7 +163,9 @@ def _wait(lantai: Lantai, jobs: list[str]) -> None:
         finished = 0
         while True:
             with lantai.catalog.session() as session:
-                rows = session.execute(select(Job.status, Job.pages_done, Job.pages_total).where(Job.id.in_(jobs))).all()
+                rows = session.execute(
+                    select(Job.status, Job.pages_done, Job.pages_total).where(Job.id.in_(jobs))
+                ).all()
             done = sum(1 for r in rows if r.status in (JobStatus.DONE, JobStatus.FAILED))
             pages = sum(r.pages_done or 0 for r in rows)
             bar.label = f"等待处理 processing ({pages} pages)"
@@ -142,23 +179,54 @@ def _wait(lantai: Lantai, jobs: list[str]) -> None:
 def _record_json(record: Record, with_pages: bool = False) -> dict[str, Any]:
     original = record.original
     data: dict[str, Any] = {
-        "id": record.id, "original_filename": original.original_filename if original else None,
-        "sha256": original.sha256 if original else None, "mime_type": original.mime_type if original else None,
-        "status": record.status, "error": record.error_message, "error_code": record.error_code,
-        "page_count": record.page_count, "access_level": record.access_level,
-        "metadata": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in {
-            "title": record.title, "reference_code": record.reference_code, "fonds_code": record.fonds_code,
-            "category_code": record.category_code, "year": record.year, "retention": record.retention,
-            "department": record.department, "department_code": record.department_code,
-            "item_number": record.item_number, "creator": record.creator, "doc_number": record.doc_number,
-            "date": record.date, "classification": record.classification, "openness": record.openness,
-            "carrier": record.carrier, "subject_terms": record.subject_terms, "note": record.note,
-            "language": record.language}.items() if v is not None},
-        "extra": record.extra, "needs_review": record.needs_review,
+        "id": record.id,
+        "original_filename": original.original_filename if original else None,
+        "sha256": original.sha256 if original else None,
+        "mime_type": original.mime_type if original else None,
+        "status": record.status,
+        "error": record.error_message,
+        "error_code": record.error_code,
+        "page_count": record.page_count,
+        "access_level": record.access_level,
+        "metadata": {
+            k: (v.isoformat() if hasattr(v, "isoformat") else v)
+            for k, v in {
+                "title": record.title,
+                "reference_code": record.reference_code,
+                "fonds_code": record.fonds_code,
+                "category_code": record.category_code,
+                "year": record.year,
+                "retention": record.retention,
+                "department": record.department,
+                "department_code": record.department_code,
+                "item_number": record.item_number,
+                "creator": record.creator,
+                "doc_number": record.doc_number,
+                "date": record.date,
+                "classification": record.classification,
+                "openness": record.openness,
+                "carrier": record.carrier,
+                "subject_terms": record.subject_terms,
+                "note": record.note,
+                "language": record.language,
+            }.items()
+            if v is not None
+        },
+        "extra": record.extra,
+        "needs_review": record.needs_review,
     }
     if with_pages:
-        data["pages"] = [{"number": p.number, "text": p.text, "source": p.source, "confidence": p.confidence,
-                          "words": len(p.words or []), "error": p.error_message} for p in record.pages]
+        data["pages"] = [
+            {
+                "number": p.number,
+                "text": p.text,
+                "source": p.source,
+                "confidence": p.confidence,
+                "words": len(p.words or []),
+                "error": p.error_message,
+            }
+            for p in record.pages
+        ]
     return data
 
 
@@ -183,8 +251,10 @@ def records_list(lantai: Lantai, status: str | None, limit: int, as_json: bool) 
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['id']:>6}  {r['status']:<10} {r['page_count']:>4}p  {r['original_filename']}"
-                   + (f"  ✗ {r['error']}" if r["error"] else ""))
+        click.echo(
+            f"{r['id']:>6}  {r['status']:<10} {r['page_count']:>4}p  {r['original_filename']}"
+            + (f"  ✗ {r['error']}" if r["error"] else "")
+        )
 
 
 @records.command("show")
@@ -231,9 +301,15 @@ def worker(lantai: Lantai, concurrency: int | None) -> None:
         thread.start()
     lantai.catalog.engine.dispose()  # pool processes must not share the parent's connections
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    argv = ["worker", f"--loglevel={lantai.settings.log_level}", f"--queues={QUEUE}",
-            f"--concurrency={concurrency or lantai.settings.worker_concurrency}",
-            "--without-gossip", "--without-mingle", f"--hostname=lantai-{os.getpid()}@%h"]
+    argv = [
+        "worker",
+        f"--loglevel={lantai.settings.log_level}",
+        f"--queues={QUEUE}",
+        f"--concurrency={concurrency or lantai.settings.worker_concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+        f"--hostname=lantai-{os.getpid()}@%h",
+    ]
     try:
         app.worker_main(argv)
     finally:
@@ -250,7 +326,9 @@ def inbox(lantai: Lantai, once: bool) -> None:
     from indexer.inbox import InboxWatcher
 
     if lantai.settings.inbox_dir is None:
-        raise SettingsError("Set LANTAI_INBOX_DIR to the folder to watch.", "请设置 LANTAI_INBOX_DIR 为要监视的文件夹。")
+        raise SettingsError(
+            "Set LANTAI_INBOX_DIR to the folder to watch.", "请设置 LANTAI_INBOX_DIR 为要监视的文件夹。"
+        )
     watcher = InboxWatcher(lantai, lantai.settings.inbox_dir)
     while True:
         for path in watcher.scan():

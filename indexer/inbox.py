@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +38,12 @@ def error_path(path: Path) -> Path:
 
 def _is_candidate(path: Path) -> bool:
     name = path.name
-    return (path.is_file() and not path.is_symlink() and not name.startswith(".")
-            and not name.endswith((REPORT_SUFFIX, ERROR_SUFFIX, ".part", ".tmp", ".crdownload")))
+    return (
+        path.is_file()
+        and not path.is_symlink()
+        and not name.startswith(".")
+        and not name.endswith((REPORT_SUFFIX, ERROR_SUFFIX, ".part", ".tmp", ".crdownload"))
+    )
 
 
 @dataclass
@@ -88,8 +93,14 @@ class InboxWatcher:
             message = exc.message if isinstance(exc, LantaiError) else f"无法读取文件 / cannot read the file: {exc}"
             error_path(path).write_text(message + "\n", encoding="utf-8")
             return
-        report = {"file": path.name, "outcome": submission.outcome, "record_id": submission.record_id,
-                  "job_id": submission.job_id, "sha256": submission.sha256, "status": "queued"}
+        report = {
+            "file": path.name,
+            "outcome": submission.outcome,
+            "record_id": submission.record_id,
+            "job_id": submission.job_id,
+            "sha256": submission.sha256,
+            "status": "queued",
+        }
         if submission.outcome in ("duplicate", "failed"):
             report["status"] = "duplicate" if submission.outcome == "duplicate" else "failed"
         self._write(path, report, submission.error)
@@ -104,14 +115,15 @@ class InboxWatcher:
                     continue
                 record = session.get(Record, job.record_id) if job.record_id else None
                 report = json.loads(report_path(path).read_text(encoding="utf-8"))
-                report.update(status=job.status, pages=record.page_count if record else 0,
-                              title=record.title if record else None)
+                report.update(
+                    status=job.status, pages=record.page_count if record else 0, title=record.title if record else None
+                )
                 error = job.error_message if job.status == JobStatus.FAILED else None
             self._write(path, report, error)
             del self.pending[path]
 
     @staticmethod
-    def _write(path: Path, report: dict[str, object], error: str | None) -> None:
+    def _write(path: Path, report: Mapping[str, object], error: str | None) -> None:
         report_path(path).write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if error:
             error_path(path).write_text(error + "\n", encoding="utf-8")

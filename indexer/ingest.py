@@ -101,16 +101,27 @@ def submit_file(
                 record.needs_review = True
                 record.extra = {**record.extra, "metadata_problems": mapped.problems}
             record.files.append(
-                OriginalFile(sha256=stored.sha256, size=stored.size, mime_type=mime,
-                             original_filename=name, storage_key=stored.key)
+                OriginalFile(
+                    sha256=stored.sha256,
+                    size=stored.size,
+                    mime_type=mime,
+                    original_filename=name,
+                    storage_key=stored.key,
+                )
             )
             session.add(record)
             session.flush()
             if error is not None:
                 record.status = RecordStatus.FAILED
                 record.error_code, record.error_message = error.code, error.message
-                failed = Job(kind="ingest", record_id=record.id, batch_id=batch_id, status=JobStatus.FAILED,
-                             error_code=error.code, error_message=error.message)
+                failed = Job(
+                    kind="ingest",
+                    record_id=record.id,
+                    batch_id=batch_id,
+                    status=JobStatus.FAILED,
+                    error_code=error.code,
+                    error_message=error.message,
+                )
                 session.add(failed)
                 session.flush()
                 return Submission(name, "failed", record.id, failed.id, stored.sha256, error.message)
@@ -142,8 +153,12 @@ def index_quietly(lantai: Lantai, record_ids: list[int]) -> None:
 
 
 def submit_upload(
-    lantai: Lantai, source: Any, filename: str, metadata: dict[str, Any] | None = None,
-    user: Any = None, channel: str = "upload",
+    lantai: Lantai,
+    source: Any,
+    filename: str,
+    metadata: dict[str, Any] | None = None,
+    user: Any = None,
+    channel: str = "upload",
 ) -> str:
     """Store an uploaded file (a path or a werkzeug ``FileStorage``) and queue it; the job id."""
     with lantai.storage.temp_dir() as tmp:
@@ -158,8 +173,12 @@ def submit_upload(
     if submission.job_id is None:
         # A duplicate gets a finished job naming the record that already holds these bytes.
         with lantai.catalog.session() as session:
-            job = Job(kind="ingest", record_id=submission.record_id, status=JobStatus.DONE,
-                      result={"duplicate_of": submission.record_id})
+            job = Job(
+                kind="ingest",
+                record_id=submission.record_id,
+                status=JobStatus.DONE,
+                result={"duplicate_of": submission.record_id},
+            )
             session.add(job)
             session.flush()
             return job.id

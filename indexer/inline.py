@@ -32,8 +32,11 @@ def _process(job_id: str) -> tuple[str, list[str]]:
     child_jobs: list[str] = []
     if outcome.children:
         with lantai.catalog.session() as session:
-            child_jobs = list(session.scalars(select(Job.id).where(
-                Job.record_id.in_(outcome.children), Job.status == JobStatus.QUEUED)))
+            child_jobs = list(
+                session.scalars(
+                    select(Job.id).where(Job.record_id.in_(outcome.children), Job.status == JobStatus.QUEUED)
+                )
+            )
     return outcome.status, child_jobs
 
 

@@ -37,7 +37,8 @@ def configure_celery(settings: Settings) -> Celery:
     """Configure the Celery app for these settings and return it."""
     options = broker_transport_options(settings)
     if celery_app.configured and (celery_app.conf.broker_url, celery_app.conf.broker_transport_options) != (
-        settings.celery_broker_url, options
+        settings.celery_broker_url,
+        options,
     ):
         # Connection pools were made for the previous broker: drop them.
         celery_app.close()

@@ -36,10 +36,14 @@ def reap_stale_jobs(lantai: Lantai) -> list[str]:
             continue
         with lantai.catalog.session() as session:
             # Conditional update: of several reapers, exactly one wins each job.
-            won = session.execute(
+            # An UPDATE gives a CursorResult, which has rowcount.
+            won = session.execute(  # type: ignore[attr-defined]
                 update(Job)
-                .where(Job.id == job_id, Job.status == JobStatus.RUNNING,
-                       or_(Job.heartbeat_at.is_(None), Job.heartbeat_at == heartbeat))
+                .where(
+                    Job.id == job_id,
+                    Job.status == JobStatus.RUNNING,
+                    or_(Job.heartbeat_at.is_(None), Job.heartbeat_at == heartbeat),
+                )
                 .values(status=JobStatus.QUEUED, heartbeat_at=utcnow())
             ).rowcount
         if won:

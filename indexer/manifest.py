@@ -35,7 +35,9 @@ def _decode(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ManifestError("The manifest is neither UTF-8, GB18030 nor Big5 text", "清单文件的编码无法识别（应为 UTF-8、GB18030 或 Big5）")
+    raise ManifestError(
+        "The manifest is neither UTF-8, GB18030 nor Big5 text", "清单文件的编码无法识别（应为 UTF-8、GB18030 或 Big5）"
+    )
 
 
 def _rows_from_csv(path: Path) -> list[list[str]]:

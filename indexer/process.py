@@ -70,27 +70,46 @@ def derivative_keys(record_id: int, number: int) -> tuple[str, str]:
 def _jpeg(image: Image.Image, max_side: int | None = None, width: int | None = None) -> bytes:
     picture = image if image.mode in ("RGB", "L") else image.convert("RGB")
     if max_side and max(picture.size) > max_side:
-        picture = picture.copy()
-        picture.thumbnail((max_side, max_side))
+        picture = _shrink(picture, max(picture.size) / max_side)
     if width and picture.width > width:
-        picture = picture.resize((width, max(1, round(picture.height * width / picture.width))))
+        picture = _shrink(picture, picture.width / width)
     buffer = io.BytesIO()
-    picture.save(buffer, "JPEG", quality=78, optimize=True)
+    # No optimize pass: it costs ~40% more time for ~5% smaller files (measured on page images).
+    picture.save(buffer, "JPEG", quality=78)
     return buffer.getvalue()
+
+
+def _shrink(picture: Image.Image, factor: float) -> Image.Image:
+    """Scale down by ``factor``: a fast integer box reduction first, then a light resample."""
+    whole = int(factor)
+    if whole >= 2:
+        picture = picture.reduce(whole)
+        factor /= whole
+    if factor > 1.01:
+        size = (max(1, round(picture.width / factor)), max(1, round(picture.height / factor)))
+        picture = picture.resize(size, Image.Resampling.BILINEAR)
+    return picture
 
 
 def store_page(lantai: Lantai, record_id: int, content: PageContent) -> Page:
     """The catalog row of an extracted page; its image is stored as derivatives now."""
     page = Page(
-        number=content.number, text=content.text, source=str(content.source), confidence=content.confidence,
-        words=content.words, width=content.width, height=content.height,
+        number=content.number,
+        text=content.text,
+        source=str(content.source),
+        confidence=content.confidence,
+        words=content.words,
+        width=content.width,
+        height=content.height,
     )
     if content.error is not None:
         page.error_code, page.error_message = content.error.code, content.error.message
     if content.image is not None:
         image_key, thumb_key = derivative_keys(record_id, content.number)
-        lantai.storage.put_derivative(image_key, _jpeg(content.image, max_side=PAGE_IMAGE_MAX))
-        lantai.storage.put_derivative(thumb_key, _jpeg(content.image, width=THUMB_WIDTH))
+        picture = content.image if content.image.mode in ("RGB", "L") else content.image.convert("RGB")
+        shown = _shrink(picture, max(picture.size) / PAGE_IMAGE_MAX) if max(picture.size) > PAGE_IMAGE_MAX else picture
+        lantai.storage.put_derivative(image_key, _jpeg(shown))
+        lantai.storage.put_derivative(thumb_key, _jpeg(shown, width=THUMB_WIDTH))  # from the smaller image
         page.image_key, page.thumbnail_key = image_key, thumb_key
         page.width = page.width or content.image.width
         page.height = page.height or content.image.height
@@ -179,13 +198,13 @@ def report_progress(lantai: Lantai, job_id: str, done: int, total: int | None) -
     """Store pages done of total (and refresh the job's heartbeat)."""
     with lantai.catalog.session() as session:
         session.execute(
-            update(Job).where(Job.id == job_id)
-            .values(pages_done=done, pages_total=total, heartbeat_at=utcnow())
+            update(Job).where(Job.id == job_id).values(pages_done=done, pages_total=total, heartbeat_at=utcnow())
         )
 
 
-def extract_context(lantai: Lantai, job: Job, record: Record, workdir: Path,
-                    on_progress: Callable[[int, int | None], None]) -> ExtractContext:
+def extract_context(
+    lantai: Lantai, job: Job, record: Record, workdir: Path, on_progress: Callable[[int, int | None], None]
+) -> ExtractContext:
     """The extraction context for a record, from the settings and the job's options."""
     settings = lantai.settings
     languages = (record.ocr_languages or settings.ocr_languages).split("+")
@@ -212,14 +231,18 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
     with lantai.catalog.session() as session:
         record = session.get(Record, job.record_id)
         if record is None or record.original is None:
-            _fail(session, session.get(Job, job_id), LantaiError("The record of this job is gone", "此任务的档案已不存在"))
+            current_job = session.get(Job, job_id)
+            if current_job is not None:
+                _fail(session, current_job, LantaiError("The record of this job is gone", "此任务的档案已不存在"))
             return _outcome(lantai, job_id)
         record.status = RecordStatus.PROCESSING
         original = record.original
         session.expunge_all()
     try:
         with lantai.storage.temp_dir() as tmp:
-            pages, metadata, children = _extract(lantai, job, record, original.storage_key, original.mime_type, Path(tmp))
+            pages, metadata, children = _extract(
+                lantai, job, record, original.storage_key, original.mime_type, Path(tmp)
+            )
             child_ids = _submit_children(lantai, record, children, dispatch_children)
     except LantaiError as exc:
         fail_job(lantai, job_id, exc)
@@ -229,8 +252,11 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
             fail_job(lantai, job_id, TimeLimitExceeded())
             return _outcome(lantai, job_id)
         log.exception("job %s failed unexpectedly", job_id)
-        fail_job(lantai, job_id, UnexpectedError(f"Unexpected error: {type(exc).__name__}: {exc}",
-                                                 f"意外错误：{type(exc).__name__}: {exc}"))
+        fail_job(
+            lantai,
+            job_id,
+            UnexpectedError(f"Unexpected error: {type(exc).__name__}: {exc}", f"意外错误：{type(exc).__name__}: {exc}"),
+        )
         return _outcome(lantai, job_id)
     _finish(lantai, job_id, record.id, pages, metadata, child_ids)
     from indexer.ingest import index_quietly
@@ -239,14 +265,15 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
     return _outcome(lantai, job_id)
 
 
-def _extract(lantai: Lantai, job: Job, record: Record, key: str, mime: str,
-             workdir: Path) -> tuple[list[Page], dict[str, Any], list[Path]]:
+def _extract(
+    lantai: Lantai, job: Job, record: Record, key: str, mime: str, workdir: Path
+) -> tuple[list[Page], dict[str, Any], list[Path]]:
     def progress(done: int, total: int | None) -> None:
         report_progress(lantai, job.id, done, total)
 
     ctx = extract_context(lantai, job, record, workdir, progress)
     extractor = extractor_for(mime)
-    extraction = extractor.extract(lantai.storage.original_path(key), mime, ctx)
+    extraction = extractor.extract(_named_original(lantai, key, record, workdir), mime, ctx)
     ctx.progress(0, extraction.page_count)
     lantai.storage.delete_derivatives(f"records/{record.id}")
     pages: list[Page] = []
@@ -256,19 +283,40 @@ def _extract(lantai: Lantai, job: Job, record: Record, key: str, mime: str,
     return pages, extraction.metadata, extraction.children
 
 
+def _named_original(lantai: Lantai, key: str, record: Record, workdir: Path) -> Path:
+    """The stored original under its original file name (a link), so that every message and log
+    of an extractor names the file as the user knows it, not by its SHA-256."""
+    stored = lantai.storage.original_path(key)
+    name = Path(record.original.original_filename).name if record.original else ""
+    if not name or name in (".", "..") or len(name.encode()) > 200:
+        return stored
+    link = workdir / "original" / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(stored.resolve())
+    return link
+
+
 def _submit_children(lantai: Lantai, record: Record, children: list[Path], dispatch: bool) -> list[int]:
     """Ingest a container's entries (a ZIP's files) as records of their own batch."""
     if not children:
         return []
     from indexer.ingest import new_batch, submit_file
 
-    batch_id = new_batch(lantai, "zip", label=record.original.original_filename if record.original else None,
-                         parent_record=record.id)
+    batch_id = new_batch(
+        lantai, "zip", label=record.original.original_filename if record.original else None, parent_record=record.id
+    )
     ids = []
     for child in children:
-        submission = submit_file(lantai, child, filename=child.name, batch_id=batch_id, channel="zip",
-                                 languages=record.ocr_languages,
-                                 metadata={"access": record.access_level}, dispatch=dispatch)
+        submission = submit_file(
+            lantai,
+            child,
+            filename=child.name,
+            batch_id=batch_id,
+            channel="zip",
+            languages=record.ocr_languages,
+            metadata={"access": record.access_level},
+            dispatch=dispatch,
+        )
         if submission.record_id is not None:
             ids.append(submission.record_id)
     return ids
@@ -299,8 +347,9 @@ def _stem(record: Record) -> str | None:
     return Path(record.original.original_filename).stem if record.original else None
 
 
-def _finish(lantai: Lantai, job_id: str, record_id: int, pages: list[Page], metadata: dict[str, Any],
-            children: list[int]) -> None:
+def _finish(
+    lantai: Lantai, job_id: str, record_id: int, pages: list[Page], metadata: dict[str, Any], children: list[int]
+) -> None:
     """Write pages, record and job in one transaction; a job already done is left alone."""
     with lantai.catalog.session() as session:
         job = session.get(Job, job_id, with_for_update=True)
@@ -327,8 +376,11 @@ def _finish(lantai: Lantai, job_id: str, record_id: int, pages: list[Page], meta
         record.touch()
         job.status, job.finished_at, job.pages_done = JobStatus.DONE, utcnow(), len(pages)
         job.pages_total = len(pages)
-        job.result = {"pages": len(pages), "ocr_pages": sum(p.source == PageSource.OCR for p in pages),
-                      "children": children}
+        job.result = {
+            "pages": len(pages),
+            "ocr_pages": sum(p.source == PageSource.OCR for p in pages),
+            "children": children,
+        }
 
 
 def _describe(lantai: Lantai, session: Any, record: Record) -> None:
@@ -343,5 +395,11 @@ def _outcome(lantai: Lantai, job_id: str) -> ProcessOutcome:
         job = session.get(Job, job_id)
         if job is None:
             return ProcessOutcome(job_id, "missing", None)
-        return ProcessOutcome(job_id, job.status, job.record_id, job.pages_done,
-                              list((job.result or {}).get("children", [])), job.error_message)
+        return ProcessOutcome(
+            job_id,
+            job.status,
+            job.record_id,
+            job.pages_done,
+            list((job.result or {}).get("children", [])),
+            job.error_message,
+        )

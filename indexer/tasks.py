@@ -47,10 +47,14 @@ class JobMonitor(threading.Thread):
         beat = 0.0
         while not self.stopped.wait(1.0):
             if _rss_mb() > self.lantai.settings.document_memory_mb:
-                fail_job(self.lantai, self.job_id, ResourceLimitExceeded(
-                    f"The document needed more than {self.lantai.settings.document_memory_mb} MiB of memory",
-                    f"处理此文件所需内存超过 {self.lantai.settings.document_memory_mb} MiB",
-                ))
+                fail_job(
+                    self.lantai,
+                    self.job_id,
+                    ResourceLimitExceeded(
+                        f"The document needed more than {self.lantai.settings.document_memory_mb} MiB of memory",
+                        f"处理此文件所需内存超过 {self.lantai.settings.document_memory_mb} MiB",
+                    ),
+                )
                 # The job is marked failed first, so the redelivered message finds it finished.
                 os.kill(os.getpid(), signal.SIGKILL)
             beat += 1.0
@@ -72,12 +76,20 @@ def _touch(lantai: Lantai, job_id: str) -> None:
     from indexer.catalog.models import Job, JobStatus, utcnow
 
     with lantai.catalog.session() as session:
-        session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(heartbeat_at=utcnow()))
+        session.execute(
+            update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(heartbeat_at=utcnow())
+        )
 
 
 @celery_app.task(
-    name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=300, max_retries=5,
+    name=TASK_NAME,
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
 )
 def process_document(self: Task, job_id: str) -> dict[str, Any]:
     """Process one ingest job by id (safe to run again)."""

@@ -31,8 +31,11 @@ def ingest_samples(lantai: Lantai, folder: Path) -> int:
     if marker.exists() or not folder.is_dir():
         return 0
     manifest = folder / "manifest.csv"
-    rows = [(r.path, r.values) for r in read_manifest(manifest)] if manifest.exists() else \
-        [(p, {"access": "open"}) for p in sorted(folder.iterdir()) if p.is_file() and p.name != "README.md"]
+    rows = (
+        [(r.path, r.values) for r in read_manifest(manifest)]
+        if manifest.exists()
+        else [(p, {"access": "open"}) for p in sorted(folder.iterdir()) if p.is_file() and p.name != "README.md"]
+    )
     batch_id = new_batch(lantai, "cli", label="samples")
     for path, values in rows:
         submission = submit_file(lantai, path, metadata=values, batch_id=batch_id, channel="samples")
@@ -41,8 +44,11 @@ def ingest_samples(lantai: Lantai, folder: Path) -> int:
     return len(rows)
 
 
-DEMO_ACCOUNTS = (("admin", "lantai-admin", "admin"), ("archivist", "lantai-archivist", "archivist"),
-                 ("researcher", "lantai-researcher", "researcher"))
+DEMO_ACCOUNTS = (
+    ("admin", "lantai-admin", "admin"),
+    ("archivist", "lantai-archivist", "archivist"),
+    ("researcher", "lantai-researcher", "researcher"),
+)
 
 
 def create_demo_accounts(lantai: Lantai) -> list[str]:
@@ -64,13 +70,18 @@ def create_demo_accounts(lantai: Lantai) -> list[str]:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int, help="Portal request threads.")
-@click.option("--ingest-samples", "samples", type=click.Path(path_type=Path),
-              help="On first start, ingest the sample documents in this folder.")
+@click.option(
+    "--ingest-samples",
+    "samples",
+    type=click.Path(path_type=Path),
+    help="On first start, ingest the sample documents in this folder.",
+)
 @click.option("--no-worker", is_flag=True, help="Serve the portal only (a worker runs elsewhere).")
 @click.option("--demo-accounts", is_flag=True, help="Create the README's demo accounts when there is no account yet.")
 @pass_lantai
-def serve(lantai: Lantai, host: str, port: int, threads: int, samples: Path | None, no_worker: bool,
-          demo_accounts: bool) -> None:
+def serve(
+    lantai: Lantai, host: str, port: int, threads: int, samples: Path | None, no_worker: bool, demo_accounts: bool
+) -> None:
     """Serve the portal on HOST:PORT with a background worker (Ctrl-C stops both)."""
     from waitress import create_server
 
@@ -79,7 +90,7 @@ def serve(lantai: Lantai, host: str, port: int, threads: int, samples: Path | No
     app = create_app(lantai.settings)
     worker: subprocess.Popen[bytes] | None = None
     if not no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "portal", "worker"], env=os.environ.copy())  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "-m", "portal", "worker"], env=os.environ.copy())
     if demo_accounts and (created := create_demo_accounts(lantai)):
         click.echo("Demo accounts (see README.md): " + ", ".join(created))
     if samples is not None and (queued := ingest_samples(lantai, samples)):

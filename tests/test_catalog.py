@@ -23,12 +23,30 @@ def test_migrations_match_the_models(catalog: Catalog) -> None:
 
 def test_record_with_original_and_pages_round_trips(catalog: Catalog) -> None:
     with catalog.session() as session:
-        record = Record(title="关于做好档案归档工作的通知", date=dt.date(2023, 5, 12), access_level="open",
-                        extra={"supplied": {"题名": "通知"}})
-        record.files.append(OriginalFile(sha256="a" * 64, size=10, mime_type="application/pdf",
-                                         original_filename="通知.pdf", storage_key="aa/aa/" + "a" * 64))
-        record.pages.append(Page(number=1, text="各区县教育局：", source="ocr", confidence=91.5,
-                                 words=[["各区县", 92.0, 10, 20, 120, 40]]))
+        record = Record(
+            title="关于做好档案归档工作的通知",
+            date=dt.date(2023, 5, 12),
+            access_level="open",
+            extra={"supplied": {"题名": "通知"}},
+        )
+        record.files.append(
+            OriginalFile(
+                sha256="a" * 64,
+                size=10,
+                mime_type="application/pdf",
+                original_filename="通知.pdf",
+                storage_key="aa/aa/" + "a" * 64,
+            )
+        )
+        record.pages.append(
+            Page(
+                number=1,
+                text="各区县教育局：",
+                source="ocr",
+                confidence=91.5,
+                words=[["各区县", 92.0, 10, 20, 120, 40]],
+            )
+        )
         session.add(record)
     with catalog.session() as session:
         loaded = session.scalars(select(Record)).one()
@@ -42,8 +60,11 @@ def test_one_original_per_sha256(catalog: Catalog) -> None:
     with pytest.raises(IntegrityError), catalog.session() as session:
         for n in range(2):
             record = Record(title=f"r{n}")
-            record.files.append(OriginalFile(sha256="b" * 64, size=1, mime_type="text/plain",
-                                             original_filename="x.txt", storage_key="k"))
+            record.files.append(
+                OriginalFile(
+                    sha256="b" * 64, size=1, mime_type="text/plain", original_filename="x.txt", storage_key="k"
+                )
+            )
             session.add(record)
             session.flush()
 

@@ -28,7 +28,8 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
 
 
 def test_bad_setting_stops_with_a_clear_message(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["records", "list"], env={"LANTAI_DATA_DIR": str(tmp_path),
-                                                                "LANTAI_WORKER_CONCURRENCY": "zero"})
+    result = CliRunner().invoke(
+        main, ["records", "list"], env={"LANTAI_DATA_DIR": str(tmp_path), "LANTAI_WORKER_CONCURRENCY": "zero"}
+    )
     assert result.exit_code == 78
     assert "LANTAI_WORKER_CONCURRENCY" in result.output and "a whole number" in result.output

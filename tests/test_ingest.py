@@ -56,6 +56,7 @@ def inbox_files(tmp_path: Path) -> Path:
         archive.writestr("a.txt", "inside a zip")
     (folder / "really-a-zip.pdf").write_bytes(buffer.getvalue())
     (folder / "truncated.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01")
+    (folder / "说明.md").write_text("# 归档说明\n\n纸质与电子文件同步归档。", encoding="utf-8")
     sub = folder / "sub"
     sub.mkdir()
     shutil.copy(PDFS / "simple3.pdf", sub / "simple3.pdf")
@@ -67,17 +68,19 @@ def test_cli_ingest_reports_every_file_and_goes_on(lantai: Lantai, inbox_files: 
     env = {"LANTAI_DATA_DIR": str(lantai.settings.data_dir)}
     result = CliRunner().invoke(main, ["ingest", str(inbox_files), "--inline", "--workers", "1"], env=env)
     assert result.exit_code == 1, result.output  # some files failed
-    assert "失败 failed: 3" in result.output and "入库 ingested: 2" in result.output
+    assert "失败 failed: 3" in result.output and "入库 ingested: 3" in result.output
     records = _records(lantai)
     assert records["通知.txt"].status == "done"
     assert "各部门：请按时移交" in records["通知.txt"].pages[0].text  # GB18030 read correctly
     assert "Hello" in records["simple3.pdf"].pages[0].text
+    assert "纸质与电子文件同步归档" in records["说明.md"].pages[0].text  # Markdown is read as text
     for name in ("empty.pdf", "really-a-zip.pdf", "truncated.png"):
         record = records[name]
         assert record.status == "failed", name
         message = record.error_message or ""
         assert re.search(r"[\u4e00-\u9fff]", message) and re.search(r"[A-Za-z]{4}", message), message
     assert "ZIP" in (records["really-a-zip.pdf"].error_message or "").upper()
+    assert "truncated.png" in (records["truncated.png"].error_message or "")  # named as the user knows it
     # Originals are stored unchanged, and the source files were not touched either.
     for record in records.values():
         stored = lantai.storage.original_path(record.original.storage_key)
@@ -85,7 +88,7 @@ def test_cli_ingest_reports_every_file_and_goes_on(lantai: Lantai, inbox_files: 
     assert before == {p: _sha(p) for p in inbox_files.rglob("*") if p.is_file()}
 
     again = CliRunner().invoke(main, ["ingest", str(inbox_files), "--inline", "--workers", "1"], env=env)
-    assert "重复 duplicates: 2" in again.output  # what was done is skipped
+    assert "重复 duplicates: 3" in again.output  # what was done is skipped
     with lantai.catalog.session() as session:
         extra = session.scalars(select(Record).where(Record.id > max(r.id for r in records.values()))).all()
         assert not extra, [(r.id, r.original.original_filename if r.original else None, r.status) for r in extra]
@@ -96,9 +99,24 @@ def test_manifest_metadata_in_chinese_headers(lantai: Lantai, tmp_path: Path) ->
     manifest = tmp_path / "清单.csv"
     with manifest.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["文件", "题名", "日期", "全宗号", "门类", "机构", "保管期限", "密级/开放", "责任者", "文号", "自定义列"])
-        writer.writerow(["a.pdf", "测试题名", "2023年5月12日", "J001", "文书", "办公室", "永久", "公开", "教育局",
-                         "长教发〔2023〕12号", "保留我"])
+        writer.writerow(
+            ["文件", "题名", "日期", "全宗号", "门类", "机构", "保管期限", "密级/开放", "责任者", "文号", "自定义列"]
+        )
+        writer.writerow(
+            [
+                "a.pdf",
+                "测试题名",
+                "2023年5月12日",
+                "J001",
+                "文书",
+                "办公室",
+                "永久",
+                "公开",
+                "教育局",
+                "长教发〔2023〕12号",
+                "保留我",
+            ]
+        )
         writer.writerow(["missing.pdf", "不存在的文件", "", "", "", "", "", "", "", "", ""])
     env = {"LANTAI_DATA_DIR": str(lantai.settings.data_dir)}
     result = CliRunner().invoke(main, ["ingest", "--manifest", str(manifest), "--inline", "--workers", "1"], env=env)

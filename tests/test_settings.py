@@ -24,14 +24,16 @@ def test_defaults_are_embedded(tmp_path: Path) -> None:
 
 
 def test_production_values_are_read() -> None:
-    settings = load_settings({
-        "LANTAI_DATABASE_URL": "postgresql+psycopg://u:p@db/lantai",
-        "LANTAI_BROKER_URL": "redis://redis:6379/0",
-        "LANTAI_SEARCH_BACKEND": "elasticsearch",
-        "LANTAI_ELASTICSEARCH_URL": "http://es:9200",
-        "LANTAI_WORKER_CONCURRENCY": "4",
-        "LANTAI_PUBLIC_SEARCH": "false",
-    })
+    settings = load_settings(
+        {
+            "LANTAI_DATABASE_URL": "postgresql+psycopg://u:p@db/lantai",
+            "LANTAI_BROKER_URL": "redis://redis:6379/0",
+            "LANTAI_SEARCH_BACKEND": "elasticsearch",
+            "LANTAI_ELASTICSEARCH_URL": "http://es:9200",
+            "LANTAI_WORKER_CONCURRENCY": "4",
+            "LANTAI_PUBLIC_SEARCH": "false",
+        }
+    )
     assert settings.catalog_url == "postgresql+psycopg://u:p@db/lantai"
     assert settings.celery_broker_url == "redis://redis:6379/0"
     assert settings.worker_concurrency == 4

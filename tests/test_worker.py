@@ -47,9 +47,14 @@ class WorkerProcess:
 
     def start(self) -> None:
         handle = self.log.open("ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "portal", "worker", "--concurrency", "1"],
-                                     env=self.env, cwd=ROOT, stdout=handle, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "portal", "worker", "--concurrency", "1"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill_all(self) -> None:
         """SIGKILL the whole worker: main process and pool."""
@@ -69,13 +74,21 @@ class WorkerProcess:
 @pytest.fixture(params=sorted(BROKERS))
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Lantai, dict[str, str], Path]]:
     broker = BROKERS[request.param]()
-    overrides = {"job_lease_seconds": "6", "task_soft_time_limit": "240", "task_time_limit": "300",
-                 "worker_concurrency": "1", "ocr_languages": "chi_sim"}
+    overrides = {
+        "job_lease_seconds": "6",
+        "task_soft_time_limit": "240",
+        "task_time_limit": "300",
+        "worker_concurrency": "1",
+        "ocr_languages": "chi_sim",
+    }
     if broker:
         overrides["broker_url"] = broker
     settings = make_settings(tmp_path / "var", **overrides)
-    env = {**os.environ, **{f"LANTAI_{k.upper()}": v for k, v in overrides.items()},
-           "LANTAI_DATA_DIR": str(settings.data_dir)}
+    env = {
+        **os.environ,
+        **{f"LANTAI_{k.upper()}": v for k, v in overrides.items()},
+        "LANTAI_DATA_DIR": str(settings.data_dir),
+    }
     lantai = Lantai(settings)
     lantai.catalog.upgrade()
     set_current(lantai)

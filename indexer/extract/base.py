@@ -127,7 +127,8 @@ _REGISTRY: dict[str, Extractor] = {}
 
 
 def register(extractor: Extractor) -> Extractor:
-    """Register an extractor for each of its MIME types (later registrations win)."""
+    """Register an extractor for each of its MIME types (later registrations win); a type such
+    as ``text/*`` catches the types of that family that no extractor names."""
     for mime in extractor.mime_types:
         _REGISTRY[mime] = extractor
     return extractor
@@ -137,7 +138,7 @@ def extractor_for(mime_type: str) -> Extractor:
     """The extractor for a MIME type, or ``UnsupportedFormat``."""
     load_builtin_extractors()
     try:
-        return _REGISTRY[mime_type]
+        return _REGISTRY.get(mime_type) or _REGISTRY[mime_type.split("/")[0] + "/*"]
     except KeyError:
         raise UnsupportedFormat(
             f"Files of type {mime_type} are not supported",

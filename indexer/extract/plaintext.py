@@ -84,7 +84,8 @@ class PlainTextExtractor:
     """TXT and CSV files in any of the encodings Chinese archives hold."""
 
     name: ClassVar[str] = "plaintext"
-    mime_types: ClassVar[frozenset[str]] = frozenset({"text/plain", "text/csv", "application/csv"})
+    # text/* : Markdown, TeX, logs and other plain-text formats are read as text.
+    mime_types: ClassVar[frozenset[str]] = frozenset({"text/plain", "text/csv", "application/csv", "text/*"})
 
     def extract(self, path: Path, mime_type: str, ctx: ExtractContext) -> Extraction:
         """Decode the file and cut it into pages."""

@@ -10,6 +10,7 @@ from indexer.search.highlight import Pattern
 from indexer.search.query import Node, Term, compile_query, term_string
 
 MAX_LIMIT = 1000
+MAX_WINDOW = 100_000  # deepest result reachable by paging (Elasticsearch's max_result_window here)
 MAX_FACET_VALUES = 100
 
 
@@ -43,10 +44,10 @@ def prepare(request: SearchRequest) -> Prepared:
             f"Unknown sort {request.sort!r}; use one of {', '.join(SORTS)}.",
             f"未知的排序方式 {request.sort!r}；可用：{'、'.join(SORTS)}。",
         )
-    if not 0 <= request.limit <= MAX_LIMIT or request.offset < 0:
+    if not 0 <= request.limit <= MAX_LIMIT or not 0 <= request.offset <= MAX_WINDOW - request.limit:
         raise BadSearchRequest(
-            f"limit must be between 0 and {MAX_LIMIT} and offset at least 0.",
-            f"limit 须在 0 到 {MAX_LIMIT} 之间，offset 不能为负。",
+            f"limit must be between 0 and {MAX_LIMIT}, offset at least 0 and offset + limit at most {MAX_WINDOW}.",
+            f"limit 须在 0 到 {MAX_LIMIT} 之间，offset 不能为负，且 offset + limit 不超过 {MAX_WINDOW}。",
         )
     for name in [*request.filters, *request.facets]:
         if name not in FACETS:

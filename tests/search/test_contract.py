@@ -301,3 +301,5 @@ def test_bad_filter_or_sort_is_an_input_error(index: SearchBackend) -> None:
         index.search(SearchRequest(sort="random"))
     with pytest.raises(QuerySyntaxError):
         index.search(SearchRequest(filters={"year": ["twenty"]}))
+    with pytest.raises(QuerySyntaxError):
+        index.search(SearchRequest(offset=10**9))

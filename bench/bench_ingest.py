@@ -57,8 +57,8 @@ def dense_page(seed: int, width: int = 2480, height: int = 3508) -> tuple[Image.
     return image, "".join(lines)
 
 
-def light_pdf(path: Path, pages: int, offset: int = 0) -> None:
-    """A born-digital Chinese PDF with a few paragraphs per page (reportlab's CID font)."""
+def light_pdf(path: Path, pages: int, offset: int = 0, chars: int = 1200) -> None:
+    """A born-digital Chinese PDF, ``chars`` characters of body text per page (reportlab's CID font)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -68,7 +68,7 @@ def light_pdf(path: Path, pages: int, offset: int = 0) -> None:
     pdf = canvas.Canvas(str(path), pagesize=A4)
     for page in range(pages):
         pdf.setFont("STSong-Light", 11)
-        text = (TEXT * 3)[(page + offset) % 50 :][:600]
+        text = (TEXT * 8)[(page + offset) % 50 :][:chars]
         for n in range(0, len(text), 40):
             pdf.drawString(60, 780 - (n // 40) * 18, text[n : n + 40])
         pdf.showPage()

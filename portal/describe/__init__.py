@@ -1,0 +1,1 @@
+"""Archival description pages (著录): review queue, record form, rules, batch editing, import/export."""

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -66,10 +67,53 @@ def create_demo_accounts(lantai: Lantai) -> list[str]:
     return [name for name, _, _ in DEMO_ACCOUNTS]
 
 
+def _portal_command(host: str, port: int, processes: int, threads: int) -> list[str]:
+    """gunicorn with one process per core: one Python process serves ~60 searches/s at most
+    (the GIL; bench/bench_portal.py), so the portal forks, each process with its own app."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(processes),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "10",
+        "--log-level",
+        "warning",
+        "portal.app:create_app()",
+    ]
+
+
+def _stop(child: subprocess.Popen[bytes], grace: float) -> None:
+    """Ask a child to stop (SIGTERM: a warm shutdown for the worker), then insist."""
+    if child.poll() is None:
+        child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int, help="Portal request threads.")
+@click.option(
+    "--processes",
+    default=os.cpu_count() or 2,
+    show_default="the number of cores",
+    type=int,
+    help="Portal processes (gunicorn workers).",
+)
+@click.option("--threads", default=4, show_default=True, type=int, help="Request threads per portal process.")
 @click.option(
     "--ingest-samples",
     "samples",
@@ -80,22 +124,29 @@ def create_demo_accounts(lantai: Lantai) -> list[str]:
 @click.option("--demo-accounts", is_flag=True, help="Create the README's demo accounts when there is no account yet.")
 @pass_lantai
 def serve(
-    lantai: Lantai, host: str, port: int, threads: int, samples: Path | None, no_worker: bool, demo_accounts: bool
+    lantai: Lantai,
+    host: str,
+    port: int,
+    processes: int,
+    threads: int,
+    samples: Path | None,
+    no_worker: bool,
+    demo_accounts: bool,
 ) -> None:
-    """Serve the portal on HOST:PORT with a background worker (Ctrl-C stops both)."""
-    from waitress import create_server
+    """Serve the portal on HOST:PORT with a background worker (Ctrl-C stops both).
 
-    from portal.app import create_app
-
-    app = create_app(lantai.settings)
-    worker: subprocess.Popen[bytes] | None = None
-    if not no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "portal", "worker"], env=os.environ.copy())
+    The portal runs under gunicorn and the worker as `lantai worker`, both as child processes
+    of this one, which only supervises them: when either ends, or on Ctrl-C or SIGTERM, both stop.
+    """
     if demo_accounts and (created := create_demo_accounts(lantai)):
         click.echo("Demo accounts (see README.md): " + ", ".join(created))
+    env = {**os.environ, "LANTAI_DATA_DIR": str(lantai.settings.data_dir.resolve())}
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    if not no_worker:
+        children["worker"] = subprocess.Popen([sys.executable, "-m", "portal", "worker"], env=env)
     if samples is not None and (queued := ingest_samples(lantai, samples)):
         click.echo(f"Queued {queued} sample documents for processing.")
-    server = create_server(app, host=host, port=port, threads=threads)
+    children["portal"] = subprocess.Popen(_portal_command(host, port, processes, threads), env=env)  # noqa: S603  (our own command line)
 
     def stop(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -103,18 +154,16 @@ def serve(
     signal.signal(signal.SIGTERM, stop)
     click.echo(f"Lantai is serving on http://{host}:{port}/  (Ctrl-C stops the portal and the worker)")
     try:
-        server.run()
+        while all(child.poll() is None for child in children.values()):
+            time.sleep(0.5)
+        ended = [name for name, child in children.items() if child.poll() is not None]
+        click.echo(f"The {' and '.join(ended)} stopped; stopping Lantai.", err=True)
     except KeyboardInterrupt:
         click.echo("\nStopping…")
     finally:
-        server.close()
-        if worker is not None and worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)  # warm shutdown: the running document finishes
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
+        _stop(children["portal"], grace=15)
+        if "worker" in children:
+            _stop(children["worker"], grace=60)  # the running document finishes
 
 
 commands: list[click.Command] = [serve]

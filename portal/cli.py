@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "indexer.search.cli",
     "portal.users_cli",
     "indexer.describe.cli",
+    "portal.requests.cli",
 ]
 
 

@@ -155,10 +155,12 @@ def change_role(user_id: int) -> Any:
         return redirect(url_for("admin.users"))
     with lantai().catalog.session() as db:
         user = _get(db, user_id)
+        old_role = user.role
         set_role(db, user, form.role.data or "researcher")
         name = user.username
         events.emit(
-            "user_role_changed", session=db, actor=_actor(), user_id=user_id, username=name, role=form.role.data
+            "user_role_changed", session=db, actor=_actor(), user_id=user_id, username=name, role=form.role.data,
+            old_role=old_role,
         )
     flash(_("User %(name)s is now: %(role)s.", name=name, role=ROLE_LABELS[form.role.data or "researcher"]), "success")
     return redirect(url_for("admin.users"))

@@ -94,20 +94,23 @@ def create_access_request() -> tuple[dict[str, Any], int]:
         record = guard.visible_record(session, record_id)
         item = service.ask(session, user, record, purpose, days)
         body = request_json(item)
-    events.emit("access_requested", user_id=user.id, record_id=record_id, request_id=body["id"], days=days)
+        events.emit("access_requested", session=session, user_id=user.id, record_id=record_id,
+                    request_id=body["id"], purpose=item.purpose, days=days)
     return {"request": body}, 201
 
 
-def _decided(item: AccessRequest, actor: Any, approved: bool) -> dict[str, Any]:
+def _decided(session: Any, item: AccessRequest, actor: Any, approved: bool) -> dict[str, Any]:
     body = request_json(item)
     events.emit(
         "access_approved" if approved else "access_denied",
+        session=session,
         actor=actor.username,
         request_id=item.id,
         user_id=item.user_id,
         record_id=item.record_id,
         expires_at=body["expires_at"],
         reason=item.reason,
+        purpose=item.purpose,
     )
     return {"request": body}
 
@@ -124,7 +127,7 @@ def approve_access_request(request_id: int) -> dict[str, Any]:
         item = _load(session, request_id)
         service.approve(session, item, user, utcnow() + dt.timedelta(days=days), str(data.get("note", "")))
         session.refresh(item)
-        return _decided(item, user, approved=True)
+        return _decided(session, item, user, approved=True)
 
 
 @bp.post("/access-requests/<int:request_id>/deny")
@@ -135,4 +138,4 @@ def deny_access_request(request_id: int) -> dict[str, Any]:
     with guard.lantai().catalog.session() as session:
         item = _load(session, request_id)
         service.deny(session, item, user, str(data.get("reason", "")))
-        return _decided(item, user, approved=False)
+        return _decided(session, item, user, approved=False)

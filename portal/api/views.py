@@ -2,7 +2,9 @@
 
 Every record route goes through ``portal.records.guard`` (the same access rules as the
 pages); search runs with the caller's clearance inside the engine. Errors are JSON:
-``{"error": {"status", "code", "message_zh", "message_en"}}``.
+``{"error": {"status", "code", "message_zh", "message_en"}}``. Search, record, page and
+download calls leave the same audit events as the pages (``details.via = "api"``), written
+in the call's transaction: when the event cannot be written the call answers 503.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from config.errors import InputError, LantaiError, NotFoundError
+from indexer.catalog.audit import AuditAction
 from indexer.catalog.models import Job, Page
 from portal.api.openapi import openapi_document
+from portal.audit.web import audit_or_refuse
 from portal.auth import authenticate_request
-from portal.records import downloads, guard
+from portal.records import guard
+from portal.records.views import original_download
 from portal.search.params import parse_state, to_request
+from portal.search.views import search_details
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -46,8 +52,11 @@ def error_body(status: int, code: str, zh: str, en: str) -> tuple[dict[str, Any]
 
 
 @bp.errorhandler(LantaiError)
-def _lantai_error(exc: LantaiError) -> tuple[dict[str, Any], int]:
-    return error_body(exc.http_status, exc.code, exc.message_zh, exc.message_en)
+def _lantai_error(exc: LantaiError) -> Any:
+    body = error_body(exc.http_status, exc.code, exc.message_zh, exc.message_en)
+    if exc.http_status == 503:  # the audit could not be written: try again later, never cache
+        return (*body, {"Retry-After": "30", "Cache-Control": "no-store"})
+    return body
 
 
 @bp.errorhandler(HTTPException)
@@ -76,7 +85,10 @@ def search() -> dict[str, Any]:
     state = parse_state(request.args, page_size=10)
     with ctx.catalog.session() as session:
         response = ctx.search.search(to_request(state, guard.clearance(session)))
-    return response.to_dict()
+        body = response.to_dict()
+        audit_or_refuse(session, AuditAction.SEARCH, object_type="search",
+                        details=search_details(state, response, via="api"))
+    return body
 
 
 def _iso(value: Any) -> Any:
@@ -133,18 +145,25 @@ def record(record_id: int) -> dict[str, Any]:
             if readable
             else []
         )
+        if not readable:
+            guard.note_expired_grants(session, found)
+        audit_or_refuse(session, AuditAction.RECORD_VIEW, record=found,
+                        purpose=guard.purpose_for(session, found) if readable else None,
+                        details={"readable": readable, "via": "api"})
         return body
 
 
 @bp.get("/records/<int:record_id>/pages/<int:number>")
 def page(record_id: int, number: int) -> dict[str, Any]:
     """One page: text, source, confidence and word boxes."""
-    with guard.lantai().catalog.session() as session:
-        found = guard.readable_record(session, record_id)
+    with guard.reading(AuditAction.PAGE_VIEW, record_id, page=number, form="text", via="api") as (session, found):
         row = next((p for p in found.pages if p.number == number), None)
         if row is None:
             raise NotFoundError(f"Record {record_id} has no page {number}", f"档案 {record_id} 没有第 {number} 页")
-        return _page_json(found.id, row)
+        body = _page_json(found.id, row)
+        audit_or_refuse(session, AuditAction.PAGE_VIEW, record=found, purpose=guard.purpose_for(session, found),
+                        details={"page": number, "form": "text", "via": "api"})
+        return body
 
 
 def _page_json(record_id: int, row: Page) -> dict[str, Any]:
@@ -168,16 +187,15 @@ def _page_json(record_id: int, row: Page) -> dict[str, Any]:
 @bp.get("/records/<int:record_id>/download")
 def download(record_id: int) -> Response:
     """The original file (attachment, streamed from storage, stamped when configured)."""
-    ctx = guard.lantai()
-    with ctx.catalog.session() as session:
-        found = guard.readable_record(session, record_id)
-        return downloads.original_response(ctx, found, guard.user_name(guard.current_user()))
+    with guard.reading(AuditAction.DOWNLOAD, record_id, form="original", via="api") as (session, found):
+        return original_download(session, found, via="api")
 
 
 @bp.post("/documents")
 def documents() -> tuple[dict[str, Any], int]:
     """Upload one file with metadata fields (staff only); 202 with the job id."""
     from indexer.ingest import submit_upload
+    from portal.upload.views import audit_upload
 
     user = guard.require_staff()
     upload = request.files.get("file")
@@ -185,6 +203,7 @@ def documents() -> tuple[dict[str, Any], int]:
         raise UploadMissing()
     metadata = {k: v for k, v in request.form.items() if k != "file" and v.strip()}
     job_id = submit_upload(guard.lantai(), upload, upload.filename, metadata, user)
+    audit_upload(job_id, upload.filename, metadata, via="api")
     return {"job_id": job_id, "status_url": url_for("api.job", job_id=job_id)}, 202
 
 

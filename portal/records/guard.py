@@ -4,18 +4,34 @@ Every route of the record, upload and API areas that touches a record goes throu
 ``visible_record`` (metadata) or ``readable_record`` (page images, text, downloads), which
 call ``indexer.access.load_record``: a record the caller may not know about is a 404, the
 same as a record that does not exist; one they may know of but not read is a 403.
+
+Auditing helpers live here too, since they need the same "who is asking": the purpose
+(利用目的) of a researcher's grant, a 403 recorded as a denied event, and grants seen expired.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.errors import LantaiError
-from indexer.access import can_request, can_view_content, can_view_metadata, clearance_for, load_record
-from indexer.catalog.models import Record
+from indexer.access import (
+    RESTRICTED,
+    AccessDenied,
+    can_request,
+    can_view_content,
+    can_view_metadata,
+    clearance_for,
+    load_record,
+)
+from indexer.catalog.accounts import AccessRequest, Grant, Role
+from indexer.catalog.audit import AuditAction, Outcome
+from indexer.catalog.models import Record, utcnow
 from indexer.context import Lantai
 from indexer.search.base import Clearance
 from portal.auth import current_user as auth_current_user
@@ -94,3 +110,72 @@ def require_staff() -> Any:
     if not getattr(user, "is_staff", False):
         raise StaffOnly()
     return user
+
+
+def _researcher() -> Any:
+    user = current_user()
+    return user if user is not None and user.active and user.role == Role.RESEARCHER else None
+
+
+def purpose_for(session: Session, record: Record) -> str | None:
+    """The purpose (利用目的) of the researcher's approved request that opens this restricted record."""
+    user = _researcher()
+    if user is None or record.access_level != RESTRICTED:
+        return None
+    return session.scalar(
+        select(AccessRequest.purpose)
+        .join(Grant, Grant.request_id == AccessRequest.id)
+        .where(Grant.user_id == user.id, Grant.record_id == record.id, Grant.revoked_at.is_(None),
+               Grant.expires_at > utcnow())
+        .order_by(Grant.expires_at.desc())
+        .limit(1)
+    )
+
+
+def note_expired_grants(session: Session, record: Record) -> int:
+    """Record ``access_expire`` for the caller's grants on ``record`` that ran out and were not yet recorded."""
+    from portal.audit.web import Actor, audit_or_refuse
+    from portal.requests.expiry import GRANT, record_expiries, unrecorded_expiries
+
+    user = _researcher()
+    if user is None or record.access_level != RESTRICTED:
+        return 0
+    grants = unrecorded_expiries(session, user_id=user.id, record_id=record.id)
+
+    def write(db: Session, grant: Grant, found: Record | None, details: dict[str, object]) -> object:
+        purpose = details.pop("purpose", None)
+        details["username"] = user.username
+        # The expiry is the system's doing, seen during this user's request (whose IP etc. it keeps).
+        return audit_or_refuse(db, AuditAction.ACCESS_EXPIRE, record=found, object_type=GRANT, object_id=grant.id,
+                               purpose=str(purpose) if purpose else None, details=details,
+                               actor=Actor(None, "system", "system"))
+
+    return record_expiries(session, grants, write)
+
+
+@contextmanager
+def denials_recorded(action: str, record_id: int, **details: Any) -> Iterator[None]:
+    """Record a refused content access (403) as a ``denied`` event, then let the refusal through.
+
+    Wrap the route's whole transaction: the event is written in a fresh one after the route's
+    has rolled back. A failed write turns the 403 into a 503 (still a refusal).
+    """
+    from portal.audit.web import audit_or_refuse
+
+    try:
+        yield
+    except AccessDenied:
+        with lantai().catalog.session() as session:
+            record = session.get(Record, record_id)
+            if record is not None:
+                note_expired_grants(session, record)
+            audit_or_refuse(session, action, record=record, record_id=record_id, outcome=Outcome.DENIED,
+                            details={k: v for k, v in details.items() if v is not None})
+        raise
+
+
+@contextmanager
+def reading(action: str, record_id: int, **details: Any) -> Iterator[tuple[Session, Record]]:
+    """A transaction with the record the caller may read; a refusal (403) is recorded as denied."""
+    with denials_recorded(action, record_id, **details), lantai().catalog.session() as session:
+        yield session, readable_record(session, record_id)

@@ -3,16 +3,28 @@
 Every route loads the record through ``portal.records.guard``: metadata routes need
 ``can_view_metadata``, anything showing content (images, thumbnails, text, files) needs
 ``can_view_content``.
+
+Auditing: the record page writes ``record_view``, a page image or page text ``page_view``
+(``form`` image or text), a download ``download`` (``form`` original, stamped or text), each
+in the route's own transaction after the access check, so a failed write refuses the
+response (503). A refused content access (403) is recorded as ``denied``. Thumbnails are not
+recorded when served: they come by the dozen with the search and record pages whose events
+already name the records (and the page shown); a refused thumbnail is recorded like any
+refused content.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from config.errors import NotFoundError
+from indexer.catalog.audit import AuditAction, DownloadForm
 from indexer.catalog.models import Page, Record
-from portal.records import downloads, guard, service
+from portal.audit.review import who_accessed
+from portal.audit.web import audit_or_refuse
+from portal.records import downloads, guard, service, stamp
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -43,6 +55,7 @@ def show(record_id: int) -> str:
     """The record page: description, page viewer with hit boxes, page text, search within, related."""
     ctx = guard.lantai()
     query = request.args.get("q", "").strip()
+    user = guard.current_user()
     with ctx.catalog.session() as session:
         record = guard.visible_record(session, record_id)
         readable = guard.may_read(session, record)
@@ -54,7 +67,8 @@ def show(record_id: int) -> str:
         page = next((p for p in pages if p.number == number), None)
         boxes = service.page_boxes(page, hits.terms) if page is not None and hits.terms else []
         related = service.related_records(session, record, lambda other: guard.may_see(session, other))
-        return render_template(
+        access = who_accessed(session, record.id) if user is not None and user.is_admin else None
+        html = render_template(
             "records/record.html",
             record=record,
             rows=service.description_rows(record),
@@ -69,7 +83,16 @@ def show(record_id: int) -> str:
             related=related,
             original=record.original,
             request_url=url_for("requests.new", record=record.id) if guard.may_request(session, record) else None,
+            access=access,
         )
+        if not readable:
+            guard.note_expired_grants(session, record)
+        details = {"page": number if page is not None else None, "query": query or None, "readable": readable,
+                   "hit_pages": len(hits.pages) if query else None}
+        audit_or_refuse(session, AuditAction.RECORD_VIEW, record=record,
+                        purpose=guard.purpose_for(session, record) if readable else None,
+                        details={k: v for k, v in details.items() if v is not None})
+    return html
 
 
 def _image_response(key: str | None) -> Response:
@@ -85,20 +108,25 @@ def _image_response(key: str | None) -> Response:
     return response
 
 
+def _page_viewed(session: Session, record: Record, number: int, form: str) -> None:
+    """Write the ``page_view`` event in the route's transaction (after the content is ready)."""
+    audit_or_refuse(session, AuditAction.PAGE_VIEW, record=record, purpose=guard.purpose_for(session, record),
+                    details={"page": number, "form": form})
+
+
 @bp.get("/<int:record_id>/pages/<int:number>/image")
 def page_image(record_id: int, number: int) -> Response:
     """A page image (content: needs ``can_view_content``)."""
-    with guard.lantai().catalog.session() as session:
-        record = guard.readable_record(session, record_id)
-        key = _page(session, record, number).image_key
-    return _image_response(key)
+    with guard.reading(AuditAction.PAGE_VIEW, record_id, page=number, form="image") as (session, record):
+        response = _image_response(_page(session, record, number).image_key)
+        _page_viewed(session, record, number, "image")
+    return response
 
 
 @bp.get("/<int:record_id>/pages/<int:number>/thumbnail")
 def page_thumbnail(record_id: int, number: int) -> Response:
-    """A page thumbnail (content: needs ``can_view_content``)."""
-    with guard.lantai().catalog.session() as session:
-        record = guard.readable_record(session, record_id)
+    """A page thumbnail (content: needs ``can_view_content``; not recorded when served, see above)."""
+    with guard.reading(AuditAction.PAGE_VIEW, record_id, page=number, form="thumbnail") as (session, record):
         key = _page(session, record, number).thumbnail_key
     return _image_response(key)
 
@@ -106,28 +134,48 @@ def page_thumbnail(record_id: int, number: int) -> Response:
 @bp.get("/<int:record_id>/pages/<int:number>/text")
 def page_text(record_id: int, number: int) -> Response:
     """One page's text as plain UTF-8."""
-    with guard.lantai().catalog.session() as session:
-        record = guard.readable_record(session, record_id)
+    with guard.reading(AuditAction.PAGE_VIEW, record_id, page=number, form="text") as (session, record):
         text = _page(session, record, number).text or ""
+        _page_viewed(session, record, number, "text")
     response = Response(text, mimetype="text/plain")
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
+def original_download(session: Session, record: Record, via: str | None = None) -> Response:
+    """The original as a response, its ``download`` event written first in the same transaction.
+
+    The event goes first so nothing is opened when it cannot be written; if opening or
+    stamping the file then fails, the transaction (and the event) rolls back.
+    """
+    ctx = guard.lantai()
+    original = record.original
+    if original is None:
+        raise NotFoundError(f"Record {record.id} has no original file", f"档案 {record.id} 没有原件")
+    stamped = ctx.settings.stamp_downloads and stamp.can_stamp(original.mime_type)
+    details: dict[str, object] = {"form": DownloadForm.STAMPED if stamped else DownloadForm.ORIGINAL,
+               "file": original.original_filename, "sha256": original.sha256, "size": original.size}
+    if via:
+        details["via"] = via
+    audit_or_refuse(session, AuditAction.DOWNLOAD, record=record, purpose=guard.purpose_for(session, record),
+                    details=details)
+    return downloads.original_response(ctx, record, guard.user_name(guard.current_user()))
+
+
 @bp.get("/<int:record_id>/download")
 def download(record_id: int) -> Response:
     """The original file, streamed from storage by its content key."""
-    ctx = guard.lantai()
-    with ctx.catalog.session() as session:
-        record = guard.readable_record(session, record_id)
-        response = downloads.original_response(ctx, record, guard.user_name(guard.current_user()))
-    return response
+    with guard.reading(AuditAction.DOWNLOAD, record_id, form=DownloadForm.ORIGINAL) as (session, record):
+        return original_download(session, record)
 
 
 @bp.get("/<int:record_id>/text.txt")
 def download_text(record_id: int) -> Response:
     """The extracted text of every page as a UTF-8 ``.txt`` attachment."""
-    with guard.lantai().catalog.session() as session:
-        record = guard.readable_record(session, record_id)
-        return downloads.text_response(record)
+    with guard.reading(AuditAction.DOWNLOAD, record_id, form=DownloadForm.TEXT) as (session, record):
+        response = downloads.text_response(record)
+        audit_or_refuse(session, AuditAction.DOWNLOAD, record=record, purpose=guard.purpose_for(session, record),
+                        details={"form": DownloadForm.TEXT, "file": downloads.text_filename(record),
+                                 "pages": len(record.pages)})
+        return response

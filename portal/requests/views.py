@@ -85,7 +85,7 @@ def new() -> Any:
                     days=req.days_requested,
                 )
         except LantaiError as exc:
-            if exc.http_status == 404:
+            if exc.http_status in (404, 503):  # 503: the audit event could not be written
                 raise
             form.record.errors = [localized(exc)]
             status = 400
@@ -205,7 +205,7 @@ def _decide(request_id: int, approve: bool) -> Any:
                 reason=req.reason,
             )
     except LantaiError as exc:
-        if exc.http_status == 404:
+        if exc.http_status in (404, 503):  # 503: the audit event could not be written
             raise
         flash(localized(exc), "error")
         return redirect(url_for("requests.show", request_id=request_id))

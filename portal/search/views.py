@@ -2,6 +2,7 @@
 
 The URL holds the whole state (``portal.search.params``); the search runs with the
 caller's clearance, so access is enforced inside the engine, hits and facet counts alike.
+Every search (not the browse view of recent records) leaves a ``search`` audit event.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from config.errors import InputError
+from indexer.catalog.audit import AuditAction
 from indexer.catalog.models import Page
 from indexer.search.base import FACETS, SearchResponse
+from portal.audit.web import audit_or_refuse
 from portal.records import guard
 from portal.records.service import display_value
 from portal.search.params import SearchState, parse_state, to_request
@@ -50,6 +53,24 @@ def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | N
     return numbers
 
 
+def search_details(state: SearchState, response: SearchResponse, via: str | None = None) -> dict[str, object]:
+    """What a ``search`` event records: the query as typed, filters, dates, sort, page and hits."""
+    details: dict[str, object] = {
+        "query": state.query,
+        "filters": [f"{name}:{value}" for name, value in state.filters],
+        "hits": response.total,
+        "offset": state.offset,
+        "shown": [hit.id for hit in response.hits],
+    }
+    if state.date_from or state.date_to:
+        details["date_range"] = [state.date_from, state.date_to]
+    if state.sort != "relevance":
+        details["sort"] = state.sort
+    if via:
+        details["via"] = via
+    return details
+
+
 @bp.get("")
 def search() -> tuple[str, int]:
     """Run the search in the URL (or show recent records when there is none)."""
@@ -74,6 +95,9 @@ def search() -> tuple[str, int]:
                         )
                     )
                 )
+            if not state.is_empty:
+                details = search_details(state, response)
+                audit_or_refuse(session, AuditAction.SEARCH, object_type="search", details=details)
     except InputError as exc:  # a malformed query or parameter: its message, never a 500
         error = exc.message
     status = 400 if error else 200

@@ -78,7 +78,7 @@ def test_only_admins_may_review(client: FlaskClient, auth: Any) -> None:
 
 def test_filters(client: FlaskClient, auth: Any, populated: dict[str, Any]) -> None:
     auth.login("admin")
-    assert _seqs(_rows(client, "")) == [5, 4, 3, 2, 1]
+    assert _seqs(_rows(client, "")) == [6, 5, 4, 3, 2, 1]  # 6: the admin's own login
     assert _seqs(_rows(client, "?user=researcher")) == [5, 2, 1]
     assert _seqs(_rows(client, f"?user={populated['archivist']}")) == [3]
     assert _seqs(_rows(client, f"?record={populated['b']}")) == [5, 3]
@@ -88,14 +88,15 @@ def test_filters(client: FlaskClient, auth: Any, populated: dict[str, Any]) -> N
     assert _seqs(_rows(client, "?to=2024-12-31")) == [4]
     assert _seqs(_rows(client, "?ip=10.1.1.1")) == [5, 2, 1]
     assert _seqs(_rows(client, "?outcome=denied")) == [5]
-    assert _seqs(_rows(client, "?action=not-an-action")) == [5, 4, 3, 2, 1]  # ignored, not an error
+    assert _seqs(_rows(client, "?action=not-an-action")) == [6, 5, 4, 3, 2, 1]  # ignored, not an error
 
 
 def test_pagination(client: FlaskClient, auth: Any, populated: dict[str, Any]) -> None:
     auth.login("admin")
-    first = _rows(client, "?limit=2")
-    assert _seqs(first) == [5, 4] and "before=4" in first
-    assert _seqs(_rows(client, "?limit=2&before=4")) == [3, 2]
+    first = _rows(client, "?limit=2")  # 6 is the admin's own login
+    assert _seqs(first) == [6, 5] and "before=5" in first
+    assert _seqs(_rows(client, "?limit=2&before=5")) == [4, 3]
+    assert _seqs(_rows(client, "?limit=2&before=3")) == [2, 1]
     assert _seqs(_rows(client, "?limit=2&before=2")) == [1]
 
 
@@ -150,7 +151,7 @@ def test_xlsx_export(client: FlaskClient, auth: Any, populated: dict[str, Any]) 
     sheet = load_workbook(io.BytesIO(response.data)).active
     assert sheet is not None
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][0] == "序号" and len(values) == 7  # five events and the export's own event
+    assert values[0][0] == "序号" and len(values) == 8  # five events, the admin's login and the export's own event
     purposes = [row[7] for row in values[1:]]
     assert "'" + FORMULA_PURPOSE in purposes
     hostile = next(p for p in purposes if p and p.startswith("第一行"))

@@ -8,7 +8,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from indexer.catalog.description import ReviewItem
 from indexer.catalog.models import Record
+from indexer.describe.service import confirm_review
 from indexer.context import Lantai
 from portal.cli import main
 
@@ -36,7 +38,13 @@ def test_official_documents_are_described_and_numbered(lantai: Lantai, tmp_path:
         assert str(first.date) == "2023-05-12" and str(second.date) == "2023-06-01"
         assert first.creator == "长沙市教育局"
         assert first.title == "关于做好2023年度学校档案归档工作的通知"
-        assert first.category_code == "WS"  # the default rule: official documents are 文书
-        codes = [r.reference_code for r in records]
-        assert codes == ["J001-WS·2023-D30-BGS-0001", "J001-WS·2023-D30-BGS-0002"], [
-            (r.reference_code, r.department, r.department_code, r.extra.get("review")) for r in records]
+        # With no rule and no trained model, 门类 文书 is suggested for official documents and
+        # queued for review; 档号 waits for it.
+        queued = session.scalars(select(ReviewItem).where(ReviewItem.field == "category_code")).all()
+        assert sorted((i.record_id, i.suggested_value) for i in queued) == [(first.id, "WS"), (second.id, "WS")]
+        assert all(r.reference_code is None and r.needs_review for r in records)
+        confirm_review(session, queued[0].id, "archivist", settings=lantai.settings)
+        confirm_review(session, queued[1].id, "archivist", settings=lantai.settings)
+    with lantai.catalog.session() as session:
+        codes = sorted(r.reference_code for r in session.scalars(select(Record)))
+        assert codes == ["J001-WS·2023-D30-BGS-0001", "J001-WS·2023-D30-BGS-0002"]

@@ -184,6 +184,22 @@ def apply_rules(rules: Iterable[ClassificationRule], text: str, creator: str | N
     return []
 
 
+# The fallback -------------------------------------------------------------------
+
+#: Confidence of the fallback: below the review threshold, so a person confirms it.
+FALLBACK_CONFIDENCE = 0.6
+
+
+def fallback_suggestions(record: Record) -> list[ClassSuggestion]:
+    """What to suggest when no rule matched and no trained classifier spoke: an official
+    document (公文, GB/T 9704) carries a 文号 and belongs to 文书 (WS). Kept below the review
+    threshold, so it is queued for staff rather than applied, and never outranks a rule or
+    the classifier (a fresh archive has neither, and would otherwise suggest no 门类 at all)."""
+    if record.doc_number and not record.category_code:
+        return [ClassSuggestion("category_code", "WS", FALLBACK_CONFIDENCE, "fallback:doc_number")]
+    return []
+
+
 # The classifier ----------------------------------------------------------------
 
 

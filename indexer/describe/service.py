@@ -30,7 +30,15 @@ from config.errors import NotFoundError
 from config.settings import Settings
 from indexer.catalog.description import ClassificationRule, ReviewItem
 from indexer.catalog.models import Record
-from indexer.describe.classify import Classifier, ClassifierError, apply_rules, list_rules, load_classifier, record_text
+from indexer.describe.classify import (
+    Classifier,
+    ClassifierError,
+    apply_rules,
+    fallback_suggestions,
+    list_rules,
+    load_classifier,
+    record_text,
+)
 from indexer.describe.extract import extract_fields
 from indexer.describe.provenance import MACHINE, claim_unattributed, provenance, set_provenance, update_extra
 from indexer.describe.reference import assign_reference_code
@@ -235,6 +243,8 @@ def describe_record(
     if model is not None:
         decided = {hint.field for hint in hints}
         hints += [hint for hint in model.suggest(record_text(record)) if hint.field not in decided]
+    decided = {hint.field for hint in hints}
+    hints += [hint for hint in fallback_suggestions(record) if hint.field not in decided]
     for hint in hints:
         _offer(session, record, outcome, hint.field, hint.value, hint.confidence, hint.source, threshold, vocab)
     outcome.errors += refresh_derived(session, record, settings)

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.describe.schema import DEFAULT_CATEGORIES
+
 # Header (English or Chinese) -> record field
 HEADERS: dict[str, str] = {
     "file": "file",
@@ -69,16 +71,7 @@ HEADERS: dict[str, str] = {
     "密码": "password",
 }
 
-CATEGORIES = {
-    "文书": "WS",
-    "会计": "KJ",
-    "人事": "RS",
-    "基建": "JJ",
-    "科研": "KY",
-    "照片": "ZP",
-    "录音": "LY",
-    "录像": "LX",
-}
+CATEGORIES = {name: code for code, name in DEFAULT_CATEGORIES.items()}  # 文书 -> WS
 RETENTIONS = {
     "永久": "Y",
     "定期30年": "D30",

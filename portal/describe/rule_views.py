@@ -8,28 +8,15 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from config.errors import InputError
-from indexer.describe.classify import create_rule, delete_rule, get_rule, list_rules, update_rule
+from indexer.describe.classify import RULE_FIELDS, create_rule, delete_rule, get_rule, list_rules, update_rule
 from portal.auth import lantai, staff_required
 from portal.describe.common import ButtonForm, bilingual, bp
 from portal.describe.forms import RuleForm
 
-RULE_COLUMNS = (
-    "name",
-    "keywords",
-    "pattern",
-    "issuing_body",
-    "category_code",
-    "department_code",
-    "department",
-    "retention",
-    "priority",
-    "enabled",
-)
-
 
 def _rows() -> list[dict[str, Any]]:
     with lantai().catalog.session() as db:
-        return [{"id": rule.id, **{c: getattr(rule, c) for c in RULE_COLUMNS}} for rule in list_rules(db)]
+        return [{"id": rule.id, **{c: getattr(rule, c) for c in RULE_FIELDS}} for rule in list_rules(db)]
 
 
 @bp.route("/rules", methods=["GET", "POST"])
@@ -60,7 +47,7 @@ def edit_rule(rule_id: int) -> Any:
     """Change one rule."""
     with lantai().catalog.session() as db:
         rule = get_rule(db, rule_id)
-        current = {c: getattr(rule, c) for c in RULE_COLUMNS}
+        current = {c: getattr(rule, c) for c in RULE_FIELDS}
     form = RuleForm(data=current)
     error: str | None = None
     status = 200

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indexer.catalog.models import Page, Record
+from indexer.describe.schema import DEFAULT_CATEGORIES
 from indexer.search.base import (
     Clearance,
     PageHit,
@@ -45,16 +46,7 @@ DESCRIPTION_FIELDS: tuple[tuple[str, str, str], ...] = (
     ("page_count", "页数", "Pages"),
     ("note", "附注", "Note"),
 )
-CATEGORY_NAMES = {
-    "WS": "文书",
-    "KJ": "会计",
-    "RS": "人事",
-    "JJ": "基建",
-    "KY": "科研",
-    "ZP": "照片",
-    "LY": "录音",
-    "LX": "录像",
-}
+CATEGORY_NAMES = DEFAULT_CATEGORIES  # code -> name, one table for the whole project
 RETENTION_NAMES = {"Y": "永久", "D30": "定期30年", "D10": "定期10年"}
 ACCESS_NAMES = {"open": "公开", "internal": "内部", "restricted": "受控", "secret": "涉密"}
 

@@ -60,6 +60,7 @@ def open_lantai(ctx: click.Context) -> Any:
     if not isinstance(root.obj, Lantai):
         lantai = Lantai.from_environment()
         logging.basicConfig(level=lantai.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl" on every command
         lantai.catalog.upgrade()
         set_current(lantai)
         root.obj = lantai

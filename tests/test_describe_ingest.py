@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from indexer.catalog.description import ReviewItem
 from indexer.catalog.models import Record
-from indexer.describe.service import confirm_review
 from indexer.context import Lantai
+from indexer.describe.service import confirm_review
 from portal.cli import main
 
 NOTICES = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.search.base import FACETS, SORTS
+from portal.upload.views import METADATA_FIELDS
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -18,6 +19,13 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {400: "Bad input", 401: "Not authenticated", 403: "Not allowed", 404: "Not found (or hidden)"}
     return {str(s): _json(_ref("Error"), text[s]) for s in statuses}
+
+
+def _json_body(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return {"required": bool(required), "content": {"application/json": {"schema": schema}}}
 
 
 def _int_path(name: str, description: str) -> dict[str, Any]:
@@ -256,20 +264,7 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                                 "required": ["file"],
                                 "properties": {
                                     "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-                                    **{
-                                        name: {"type": "string"}
-                                        for name in (
-                                            "title",
-                                            "date",
-                                            "fonds",
-                                            "category",
-                                            "department",
-                                            "retention",
-                                            "access_level",
-                                            "creator",
-                                            "doc_number",
-                                        )
-                                    },
+                                    **{name: {"type": "string"} for name in METADATA_FIELDS},
                                 },
                             }
                         }
@@ -321,22 +316,10 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
             "post": {
                 "operationId": "createAccessRequest",
                 "summary": "Ask for a restricted record (researcher)",
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["record_id", "purpose"],
-                                "properties": {
-                                    "record_id": {"type": "integer"},
-                                    "purpose": {"type": "string"},
-                                    "days": {"type": "integer"},
-                                },
-                            }
-                        }
-                    },
-                },
+                "requestBody": _json_body(
+                    {"record_id": {"type": "integer"}, "purpose": {"type": "string"}, "days": {"type": "integer"}},
+                    required=("record_id", "purpose"),
+                ),
                 "responses": {"201": _json(request_item, "Created"), **_errors(400, 401, 403, 404)},
             },
         },
@@ -345,16 +328,7 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                 "operationId": "approveAccessRequest",
                 "summary": "Approve with an expiry (archivist)",
                 "parameters": [_int_path("request_id", "Request id")],
-                "requestBody": {
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {"days": {"type": "integer"}, "note": {"type": "string"}},
-                            }
-                        }
-                    }
-                },
+                "requestBody": _json_body({"days": {"type": "integer"}, "note": {"type": "string"}}),
                 "responses": {"200": _json(request_item, "Approved"), **_errors(400, 401, 403, 404)},
             }
         },
@@ -363,17 +337,7 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                 "operationId": "denyAccessRequest",
                 "summary": "Deny with a reason (archivist)",
                 "parameters": [_int_path("request_id", "Request id")],
-                "requestBody": {
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "required": ["reason"],
-                                "properties": {"reason": {"type": "string"}},
-                            }
-                        }
-                    }
-                },
+                "requestBody": _json_body({"reason": {"type": "string"}}, required=("reason",)),
                 "responses": {"200": _json(request_item, "Denied"), **_errors(400, 401, 403, 404)},
             }
         },

@@ -20,6 +20,7 @@ from flask import Blueprint, render_template, request
 from config.errors import LantaiError
 from indexer.catalog.audit import AuditAction
 from indexer.catalog.models import Job, Record
+from indexer.describe.schema import DEFAULT_CATEGORIES
 from portal.audit.chain import AuditWriteError
 from portal.audit.web import audit_or_refuse
 from portal.auth import staff_required
@@ -38,16 +39,7 @@ METADATA_FIELDS = (
     "creator",
     "doc_number",
 )
-CATEGORIES = (
-    ("WS", "文书"),
-    ("KJ", "会计"),
-    ("RS", "人事"),
-    ("JJ", "基建"),
-    ("KY", "科研"),
-    ("ZP", "照片"),
-    ("LY", "录音"),
-    ("LX", "录像"),
-)
+CATEGORIES = tuple(DEFAULT_CATEGORIES.items())  # (code, name), the one 门类 table
 RETENTIONS = (("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年"))
 ACCESS_LEVELS = (("open", "公开"), ("internal", "内部"), ("restricted", "受控"), ("secret", "涉密"))
 
@@ -80,9 +72,14 @@ def audit_upload(job_id: str, filename: str, metadata: dict[str, str], via: str 
             details["duplicate_of"] = job.result["duplicate_of"]
         if via:
             details["via"] = via
-        audit_or_refuse(session, AuditAction.METADATA_EDIT, record=record,
-                        object_type=None if record is not None else "job",
-                        object_id=None if record is not None else job_id, details=details)
+        audit_or_refuse(
+            session,
+            AuditAction.METADATA_EDIT,
+            record=record,
+            object_type=None if record is not None else "job",
+            object_id=None if record is not None else job_id,
+            details=details,
+        )
 
 
 @bp.route("/upload", methods=["GET", "POST"])

@@ -9,14 +9,14 @@ two CJK characters so that Chinese phrases stay searchable.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from pdfminer.converter import PDFPageAggregator
-from pdfminer.layout import LAParams, LTAnno, LTChar, LTComponent, LTContainer, LTPage, LTTextLine
+from pdfminer.pdfdevice import PDFTextDevice
+from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
 from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
+from pdfminer.utils import MATRIX_IDENTITY, Matrix, Point, Rect, apply_matrix_rect, mult_matrix
 
 from indexer.extract.limits import Deadline
 from ocr.text import is_cjk, join_paragraphs, normalize_line
@@ -88,31 +88,157 @@ class TextLayer:
         return "scan with little text"
 
 
-class _TimedAggregator(PDFPageAggregator):
-    """A layout aggregator that checks the page time limit at every character and picture."""
+class _GlyphDevice(PDFTextDevice):
+    """Collects each glyph's text and box, and the area pictures cover, without layout analysis.
 
-    def __init__(self, rsrcmgr: PDFResourceManager, laparams: LAParams) -> None:
-        super().__init__(rsrcmgr, laparams=laparams)
+    pdfminer's own layout analysis (``LAParams``) builds an object per character and groups
+    them geometrically into lines and boxes: about half the time of reading a page. Office
+    software writes text in reading order, so lines are found here from the glyphs in the
+    order they are drawn (``assemble``), which is what pdfminer's line step does too.
+    """
+
+    def __init__(self, rsrcmgr: PDFResourceManager) -> None:
+        super().__init__(rsrcmgr)
+        self.glyphs: list[Glyph] = []
+        self.picture_area = 0.0
+        self.page_box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
         self.deadline: Deadline | None = None
+        self._figures: list[tuple[float, float, float, float]] = []
+        self._fonts: dict[int, tuple[PDFFont, dict[int, tuple[str, float]]]] = {}
+
+    def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
+        """Start collecting a page."""
+        x0, y0, x1, y1 = apply_matrix_rect(ctm, page.mediabox)
+        self.page_box = (0.0, 0.0, abs(x1 - x0), abs(y1 - y0))
+        self.glyphs = []
+        self.picture_area = 0.0
+        self._figures = []
+
+    def begin_figure(self, name: str, bbox: Rect, matrix: Matrix) -> None:
+        """A form or picture starts: remember where it lies on the page."""
+        self._figures.append(apply_matrix_rect(mult_matrix(matrix, self.ctm or MATRIX_IDENTITY), bbox))
+        self._tick()
+
+    def end_figure(self, name: str) -> None:
+        """A form or picture ends."""
+        if self._figures:
+            self._figures.pop()
+
+    def render_image(self, name: str, stream: Any) -> None:
+        """Count a picture's area (clipped to the page)."""
+        if self._figures:
+            x0, y0, x1, y1 = self._figures[-1]
+            px0, py0, px1, py1 = self.page_box
+            width = min(x1, px1) - max(x0, px0)
+            height = min(y1, py1) - max(y0, py0)
+            if width > 0 and height > 0:
+                self.picture_area += width * height
+
+    def paint_path(self, *args: Any, **kwargs: Any) -> None:
+        """Paths carry no text; only the time limit is checked."""
+        self._tick()
 
     def _tick(self) -> None:
         if self.deadline is not None:
             self.deadline.check()
 
-    def render_char(self, *args: Any, **kwargs: Any) -> float:
-        """Count one glyph against the time limit."""
+    def render_string_horizontal(
+        self,
+        seq: Any,
+        matrix: Matrix,
+        pos: Point,
+        font: PDFFont,
+        fontsize: float,
+        scaling: float,
+        charspace: float,
+        wordspace: float,
+        rise: float,
+        dxscale: float,
+        ncs: Any,
+        graphicstate: Any,
+    ) -> Point:
+        """Pdfminer's loop over a horizontal string with ``render_char`` folded in: the text and
+        width of each character code are looked up once per font, not per glyph."""
         self._tick()
-        return super().render_char(*args, **kwargs)
+        x, y = pos
+        a, b, c, d, e, f = matrix
+        codes = self._codes(font)
+        descent = font.get_descent() * fontsize
+        low, high = descent + rise, descent + rise + fontsize
+        advance_scale = fontsize * scaling
+        upright = b == 0 and c == 0
+        glyphs = self.glyphs
+        needcharspace = False
+        for obj in seq:
+            if isinstance(obj, int | float):
+                x -= obj * dxscale
+                needcharspace = True
+            elif isinstance(obj, bytes):
+                for cid in font.decode(obj):
+                    if needcharspace:
+                        x += charspace
+                    code = codes.get(cid)
+                    if code is None:
+                        code = codes[cid] = (_text_of(font, cid), font.char_width(cid))
+                    adv = code[1] * advance_scale
+                    ox, oy = x * a + y * c + e, x * b + y * d + f
+                    if upright:
+                        xa, xb, ya, yb = ox, a * adv + ox, d * low + oy, d * high + oy
+                        glyphs.append(Glyph(code[0], min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
+                    else:
+                        glyphs.append(Glyph(code[0], *apply_matrix_rect((a, b, c, d, ox, oy), (0, low, adv, high))))
+                    x += adv
+                    if cid == 32 and wordspace:
+                        x += wordspace
+                    needcharspace = True
+        return (x, y)
 
-    def render_image(self, *args: Any, **kwargs: Any) -> None:
-        """Count one picture against the time limit."""
-        self._tick()
-        super().render_image(*args, **kwargs)
+    def _codes(self, font: PDFFont) -> dict[int, tuple[str, float]]:
+        """Character code -> (text, width) of a font, filled as codes are met."""
+        codes = self._fonts.get(id(font))
+        if codes is None or codes[0] is not font:
+            codes = self._fonts[id(font)] = (font, {})
+        return codes[1]
 
-    def paint_path(self, *args: Any, **kwargs: Any) -> None:
-        """Count one path against the time limit."""
-        self._tick()
-        super().paint_path(*args, **kwargs)
+    def render_char(
+        self,
+        matrix: Matrix,
+        font: PDFFont,
+        fontsize: float,
+        scaling: float,
+        rise: float,
+        cid: int,
+        ncs: Any,
+        graphicstate: Any,
+    ) -> float:
+        """Record one glyph of vertical text (as ``LTChar`` computes its box); its advance."""
+        if len(self.glyphs) & 255 == 0:
+            self._tick()
+        text = _text_of(font, cid)
+        adv = font.char_width(cid) * fontsize * scaling
+        vx, vy = font.char_disp(cid)  # type: ignore[misc]
+        vx = fontsize * 0.5 if vx is None else vx * fontsize * 0.001
+        vy = (1000 - vy) * fontsize * 0.001
+        self.glyphs.append(Glyph(text, *apply_matrix_rect(matrix, (-vx, vy + rise + adv, -vx + fontsize, vy + rise))))
+        return adv
+
+
+def _text_of(font: PDFFont, cid: int) -> str:
+    """The text of a character code; ``(cid:N)`` when the font does not map it (pdfminer's way)."""
+    try:
+        return font.to_unichr(cid)
+    except PDFUnicodeNotDefined:
+        return f"(cid:{cid})"
+
+
+class Glyph(NamedTuple):
+    """One drawn character: its text and box in page points (origin bottom left)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
 
 
 class TextLayerReader:
@@ -120,18 +246,21 @@ class TextLayerReader:
 
     def __init__(self) -> None:
         self._rsrcmgr = PDFResourceManager(caching=True)
-        self._device = _TimedAggregator(self._rsrcmgr, LAParams(all_texts=True))
+        self._device = _GlyphDevice(self._rsrcmgr)
         self._interpreter = PDFPageInterpreter(self._rsrcmgr, self._device)
 
     def read(self, page: PDFPage, deadline: Deadline) -> TextLayer:
-        """Lay out ``page`` and collect its lines, word boxes and soundness counts."""
-        self._device.deadline = deadline
+        """Collect ``page``'s glyphs and turn them into lines, word boxes and soundness counts."""
+        device = self._device
+        device.deadline = deadline
         try:
             self._interpreter.process_page(page)
-            layout = self._device.get_result()
         finally:
-            self._device.deadline = None
-        layer = analyse(layout)
+            device.deadline = None
+        _, _, width, height = device.page_box
+        layer = assemble(device.glyphs)
+        device.glyphs = []
+        layer.image_cover = min(device.picture_area / max(width * height, 1.0), 1.0)
         layer.visible = visible_box(page)
         return layer
 
@@ -164,87 +293,156 @@ def visible_box(page: PDFPage) -> tuple[float, float, float, float]:
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def analyse(layout: LTPage) -> TextLayer:
-    """The text layer of a laid-out page."""
-    layer = TextLayer(visible=(0.0, 0.0, layout.width, layout.height))
-    area = max(layout.width * layout.height, 1.0)
-    picture_area = 0.0
-    for box in layout:
-        lines = list(_text_lines(box))
-        if lines:
-            texts = [_line_text(line, layer) for line in lines]
-            texts = [text for text in texts if text]
-            if texts:
-                layer.lines.append(texts)
-        elif _has_picture(box):
-            picture_area += box.width * box.height
-    layer.image_cover = min(picture_area / area, 1.0)
+# Two glyphs are on one line when their boxes overlap across the line by this share of the
+# smaller one (pdfminer's line_overlap), and lie closer along it than this many glyph sizes
+# (its char_margin); a gap wider than WORD_GAP glyph sizes between Latin letters is a space.
+LINE_OVERLAP = 0.5
+CHAR_MARGIN = 2.0
+WORD_GAP = 0.1
+# Consecutive lines belong to one paragraph (box) when the gap between them is at most this
+# share of the line height (pdfminer's line_margin) and they overlap along the line.
+LINE_MARGIN = 0.5
+
+
+def _same_line(g0: Glyph, g1: Glyph, horizontal: bool) -> bool:
+    """Whether ``g1`` continues the line of ``g0`` (written across or down the page)."""
+    if horizontal:
+        overlap = min(g0.y1, g1.y1) - max(g0.y0, g1.y0)
+        size = min(g0.y1 - g0.y0, g1.y1 - g1.y0)
+        gap = max(g1.x0 - g0.x1, g0.x0 - g1.x1)
+        margin = max(g0.x1 - g0.x0, g1.x1 - g1.x0, g0.y1 - g0.y0, g1.y1 - g1.y0) * CHAR_MARGIN
+    else:
+        overlap = min(g0.x1, g1.x1) - max(g0.x0, g1.x0)
+        size = min(g0.x1 - g0.x0, g1.x1 - g1.x0)
+        gap = max(g0.y0 - g1.y1, g1.y0 - g0.y1)
+        margin = max(g0.y1 - g0.y0, g1.y1 - g1.y0, g0.x1 - g0.x0, g1.x1 - g1.x0) * CHAR_MARGIN
+    return overlap > size * LINE_OVERLAP and gap < margin
+
+
+def _lines(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Glyphs grouped into lines in drawing order; a line runs across the page, or down it
+    (vertical Chinese) when its first two glyphs stand one above the other."""
+    lines: list[list[Glyph]] = []
+    current: list[Glyph] = []
+    across = True  # the direction of ``current`` once it has two glyphs
+    for glyph in glyphs:
+        if current:
+            last = current[-1]
+            if len(current) == 1:
+                if _same_line(last, glyph, True):
+                    across = True
+                elif _same_line(last, glyph, False):
+                    across = False
+                else:
+                    lines.append(current)
+                    current = [glyph]
+                    continue
+                current.append(glyph)
+                continue
+            if across and glyph.y0 == last.y0 and glyph.y1 == last.y1 and glyph.y1 > glyph.y0:
+                # the common case, same baseline and size: _same_line reduced to the gap test
+                margin = max(glyph.y1 - glyph.y0, glyph.x1 - glyph.x0, last.x1 - last.x0) * CHAR_MARGIN
+                if max(glyph.x0 - last.x1, last.x0 - glyph.x1) < margin:
+                    current.append(glyph)
+                    continue
+            elif _same_line(last, glyph, across):
+                current.append(glyph)
+                continue
+            lines.append(current)
+        current = [glyph]
+    if current:
+        lines.append(current)
+    return lines
+
+
+def _vertical(line: list[Glyph]) -> bool:
+    """Whether a line of two or more glyphs runs down the page."""
+    first, last = line[0], line[-1]
+    return abs(last.y0 - first.y0) > abs(last.x0 - first.x0)
+
+
+def _box(line: list[Glyph]) -> tuple[float, float, float, float]:
+    return (min(g.x0 for g in line), min(g.y0 for g in line), max(g.x1 for g in line), max(g.y1 for g in line))
+
+
+def _same_paragraph(b0: tuple[float, float, float, float], b1: tuple[float, float, float, float]) -> bool:
+    """Whether the line with box ``b1`` continues the paragraph ending with the line ``b0``."""
+    height = max(b0[3] - b0[1], b1[3] - b1[1])
+    gap = max(b0[1] - b1[3], b1[1] - b0[3])  # negative when they overlap
+    overlap = min(b0[2], b1[2]) - max(b0[0], b1[0])
+    return gap <= height * LINE_MARGIN and overlap > 0
+
+
+def assemble(glyphs: list[Glyph]) -> TextLayer:
+    """The text layer from glyphs in drawing order: paragraphs of lines, words, counts."""
+    layer = TextLayer()
+    paragraph: list[str] = []
+    previous: tuple[float, float, float, float] | None = None
+    for line in _lines(glyphs):
+        text = _line_text(line, layer)
+        if not text:
+            continue
+        box = _box(line)
+        if paragraph and previous is not None and not _same_paragraph(previous, box):
+            layer.lines.append(paragraph)
+            paragraph = []
+        paragraph.append(text)
+        previous = box
+    if paragraph:
+        layer.lines.append(paragraph)
     return layer
 
 
-def _has_picture(item: LTComponent) -> bool:
-    """Whether a layout item is or holds an image."""
-    if type(item).__name__ == "LTImage":
-        return True
-    if isinstance(item, LTContainer):
-        return any(_has_picture(child) for child in item)
-    return False
+def _line_text(line: list[Glyph], layer: TextLayer) -> str:
+    """One line's text (no space between CJK characters); its words are added to ``layer``.
 
-
-def _text_lines(item: Any) -> Iterator[LTTextLine]:
-    """Every text line inside a layout item, in reading order."""
-    if isinstance(item, LTTextLine):
-        yield item
-    elif isinstance(item, LTContainer):
-        for child in item:
-            yield from _text_lines(child)
-
-
-def _line_text(line: LTTextLine, layer: TextLayer) -> str:
-    """One line's text (no space between CJK characters); its words are added to ``layer``."""
+    Every CJK character is a word of its own; other characters form words between spaces
+    and gaps wider than ``WORD_GAP`` glyph sizes.
+    """
     out: list[str] = []
-    word: list[LTChar] = []
-
-    def flush() -> None:
-        if word:
-            text = "".join(c.get_text() for c in word)
-            x0 = min(c.x0 for c in word)
-            y0 = min(c.y0 for c in word)
-            x1 = max(c.x1 for c in word)
-            y1 = max(c.y1 for c in word)
-            layer.words.append([text, 100.0, x0, y0, x1, y1])
-            word.clear()
-
-    items = list(line)
-    for position, item in enumerate(items):
-        if isinstance(item, LTChar):
-            text = item.get_text()
-            _count(text, layer)
-            if text.isspace():
-                flush()
-                out.append(" ")
-                continue
-            if len(text) == 1 and is_cjk(text):
-                flush()
-                word.append(item)
-                flush()
-            else:
-                word.append(item)
+    words = layer.words
+    word: list[Glyph] = []
+    across = len(line) < 2 or not _vertical(line)
+    previous: Glyph | None = None
+    previous_cjk = False
+    for glyph in line:
+        text = glyph.text
+        if len(text) == 1 and is_cjk(text):  # the common case in Chinese documents: sound, one word
+            layer.chars += 1
+            if word:
+                _flush(word, words)
+            words.append([text, 100.0, glyph.x0, glyph.y0, glyph.x1, glyph.y1])
             out.append(text)
-        elif isinstance(item, LTAnno):
-            text = item.get_text()
-            flush()
-            if text == " " and not _between_cjk(items, position):
-                out.append(" ")
-    flush()
+            previous, previous_cjk = glyph, True
+            continue
+        _count(text, layer)
+        if text.isspace():
+            _flush(word, words)
+            out.append(" ")
+            previous, previous_cjk = glyph, False
+            continue
+        if previous is not None and not previous_cjk and out and out[-1] != " ":
+            size = max(glyph.x1 - glyph.x0, glyph.y1 - glyph.y0, previous.x1 - previous.x0, previous.y1 - previous.y0)
+            gap = glyph.x0 - previous.x1 if across else previous.y0 - glyph.y1
+            if gap > size * WORD_GAP:
+                _flush(word, words)
+                out.append(" ")  # normalize_line drops it next to CJK characters
+        word.append(glyph)
+        out.append(text)
+        previous, previous_cjk = glyph, False
+    _flush(word, words)
     return normalize_line("".join(out))
 
 
-def _between_cjk(items: list[Any], position: int) -> bool:
-    """Whether the item at ``position`` sits between two CJK characters."""
-    before = next((i.get_text() for i in reversed(items[:position]) if isinstance(i, LTChar)), "")
-    after = next((i.get_text() for i in items[position + 1 :] if isinstance(i, LTChar)), "")
-    return bool(before and after and is_cjk(before[-1]) and is_cjk(after[0]))
+def _flush(word: list[Glyph], words: list[list[Any]]) -> None:
+    """Add the glyphs of a word as one word box, and start a new word."""
+    if word:
+        words.append([
+            "".join(g.text for g in word), 100.0,
+            min(g.x0 for g in word), min(g.y0 for g in word),
+            max(g.x1 for g in word), max(g.y1 for g in word),
+        ])
+        word.clear()
 
 
 def _count(text: str, layer: TextLayer) -> None:
@@ -273,12 +471,20 @@ def words_in_pixels(
     sx = image_width / (vx1 - vx0) if vx1 > vx0 else 1.0
     sy = image_height / (vy1 - vy0) if vy1 > vy0 else 1.0
     rows: list[list[Any]] = []
-    for text, confidence, x0, y0, x1, y1 in words:
-        left = max(0, round((x0 - vx0) * sx))
-        top = max(0, round((vy1 - y1) * sy))
-        right = min(image_width, round((x1 - vx0) * sx))
-        bottom = min(image_height, round((vy1 - y0) * sy))
-        if right <= left or bottom <= top:
-            continue  # a glyph outside the visible page
-        rows.append([text, confidence, left, top, right - left, bottom - top])
+    append = rows.append
+    for text, confidence, x0, y0, x1, y1 in words:  # a page holds thousands: plain arithmetic
+        left = int((x0 - vx0) * sx + 0.5)
+        top = int((vy1 - y1) * sy + 0.5)
+        right = int((x1 - vx0) * sx + 0.5)
+        bottom = int((vy1 - y0) * sy + 0.5)
+        if left < 0:
+            left = 0
+        if top < 0:
+            top = 0
+        if right > image_width:
+            right = image_width
+        if bottom > image_height:
+            bottom = image_height
+        if right > left and bottom > top:  # else a glyph outside the visible page
+            append([text, confidence, left, top, right - left, bottom - top])
     return rows

@@ -1,5 +1,5 @@
 """Processing one ingest job: extract pages (text layer, OCR or electronic text), store page
-images and thumbnails as derivatives, describe the record, then index it.
+images and thumbnails as derivatives (``indexer.pageimages``), describe the record, then index it.
 
 Safe to run twice: a finished job is left alone, and a job run again after a crash replaces
 the pages it may have half written, so its result is recorded exactly once.
@@ -8,29 +8,27 @@ the pages it may have half written, so its result is recorded exactly once.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PIL import Image
 from sqlalchemy import update
 
 from config.errors import LantaiError
 from indexer.catalog.models import Job, JobStatus, Page, PageSource, Record, RecordStatus, utcnow
 from indexer.context import Lantai
 from indexer.extract.base import ExtractContext, PageContent, extractor_for
+from indexer.pageimages import derivative_keys, store_images
 from ocr.engine import get_engine
 
 log = logging.getLogger(__name__)
 
-PAGE_IMAGE_MAX = 2000  # long side of the stored page image, pixels
-THUMB_WIDTH = 240
-
+PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
 
 class WorkerCrashed(LantaiError):
     code = "worker_crashed"
@@ -62,37 +60,9 @@ class ProcessOutcome:
     error: str | None = None
 
 
-def derivative_keys(record_id: int, number: int) -> tuple[str, str]:
-    """Storage keys of a page's image and thumbnail."""
-    return f"records/{record_id}/page-{number:04d}.jpg", f"records/{record_id}/thumb-{number:04d}.jpg"
-
-
-def _jpeg(image: Image.Image, max_side: int | None = None, width: int | None = None) -> bytes:
-    picture = image if image.mode in ("RGB", "L") else image.convert("RGB")
-    if max_side and max(picture.size) > max_side:
-        picture = _shrink(picture, max(picture.size) / max_side)
-    if width and picture.width > width:
-        picture = _shrink(picture, picture.width / width)
-    buffer = io.BytesIO()
-    # No optimize pass: it costs ~40% more time for ~5% smaller files (measured on page images).
-    picture.save(buffer, "JPEG", quality=78)
-    return buffer.getvalue()
-
-
-def _shrink(picture: Image.Image, factor: float) -> Image.Image:
-    """Scale down by ``factor``: a fast integer box reduction first, then a light resample."""
-    whole = int(factor)
-    if whole >= 2:
-        picture = picture.reduce(whole)
-        factor /= whole
-    if factor > 1.01:
-        size = (max(1, round(picture.width / factor)), max(1, round(picture.height / factor)))
-        picture = picture.resize(size, Image.Resampling.BILINEAR)
-    return picture
-
-
 def store_page(lantai: Lantai, record_id: int, content: PageContent) -> Page:
-    """The catalog row of an extracted page; its image is stored as derivatives now."""
+    """The catalog row of an extracted page; its picture is stored as derivatives now, or
+    rendered from the original when first shown (``content.deferred_image``)."""
     page = Page(
         number=content.number,
         text=content.text,
@@ -105,15 +75,12 @@ def store_page(lantai: Lantai, record_id: int, content: PageContent) -> Page:
     if content.error is not None:
         page.error_code, page.error_message = content.error.code, content.error.message
     if content.image is not None:
-        image_key, thumb_key = derivative_keys(record_id, content.number)
-        picture = content.image if content.image.mode in ("RGB", "L") else content.image.convert("RGB")
-        shown = _shrink(picture, max(picture.size) / PAGE_IMAGE_MAX) if max(picture.size) > PAGE_IMAGE_MAX else picture
-        lantai.storage.put_derivative(image_key, _jpeg(shown))
-        lantai.storage.put_derivative(thumb_key, _jpeg(shown, width=THUMB_WIDTH))  # from the smaller image
-        page.image_key, page.thumbnail_key = image_key, thumb_key
+        page.image_key, page.thumbnail_key = store_images(lantai, record_id, content.number, content.image)
         page.width = page.width or content.image.width
         page.height = page.height or content.image.height
         content.image = None  # let the picture go before the next page arrives
+    elif content.deferred_image and content.width and content.height:
+        page.image_key, page.thumbnail_key = derivative_keys(record_id, content.number)
     return page
 
 
@@ -268,8 +235,15 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
 def _extract(
     lantai: Lantai, job: Job, record: Record, key: str, mime: str, workdir: Path
 ) -> tuple[list[Page], dict[str, Any], list[Path]]:
+    last = [0.0]
+
     def progress(done: int, total: int | None) -> None:
-        report_progress(lantai, job.id, done, total)
+        # The first page, the last, and otherwise at most one catalog write (a commit) per
+        # PROGRESS_INTERVAL: born-digital pages come dozens a second.
+        now = time.monotonic()
+        if done <= 1 or done == total or now - last[0] >= PROGRESS_INTERVAL:
+            last[0] = now
+            report_progress(lantai, job.id, done, total)
 
     ctx = extract_context(lantai, job, record, workdir, progress)
     extractor = extractor_for(mime)

@@ -77,6 +77,9 @@ class PageContent:
     width: int | None = None  # pixel size of ``image`` (word boxes refer to it)
     height: int | None = None
     error: LantaiError | None = None  # a page that failed alone (the record goes on)
+    # No ``image`` yet, but one of ``width`` x ``height`` can be rendered from the original
+    # when the page is first shown (born-digital PDF pages: ``indexer.pageimages``).
+    deferred_image: bool = False
 
 
 @dataclass

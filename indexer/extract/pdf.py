@@ -1,8 +1,9 @@
 """PDF: the text layer where it holds real text, OCR of the rendered page where it does not.
 
 The choice is made per page, so a file mixing born-digital and scanned pages gets both.
-Every page gets a picture for the viewer: the OCR image for OCR'd pages, a 150 dpi
-rendering for text-layer pages, with word boxes from the character positions. Pages are
+Every page gets a picture for the viewer: the OCR image for OCR'd pages; for text-layer
+pages a 150 dpi rendering, made when the page is first shown (``indexer.pageimages``), with
+word boxes from the character positions. Pages are
 parsed and rendered one at a time while scanned pages are OCR'd on ``ctx.ocr_workers``
 cores. The file is first checked for reference loops, compression bombs and pixel floods
 (``indexer.extract.pdfsafety``).
@@ -11,6 +12,7 @@ cores. The file is first checked for reference loops, compression bombs and pixe
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -126,7 +128,7 @@ class PdfExtractor:
                 if plan.error is not None:
                     page = failed_page(plan.number, plan.error, image)
                 elif plan.layer is not None:
-                    page = self._text_page(path, rendered, plan.number, plan.layer)
+                    page = self._text_page(path, rendered, plan.number, plan.layer, ctx)
                 elif image is None:
                     continue
                 elif result is None:
@@ -182,26 +184,68 @@ class PdfExtractor:
 
     def _text_page(
         self, path: Path, rendered: pdfium.PdfDocument | CorruptFile, number: int,
-        layer: TextLayer,
+        layer: TextLayer, ctx: ExtractContext,
     ) -> PageContent:
-        """A text-layer page with its viewer picture and word boxes in that picture's pixels."""
-        try:
-            image: Image.Image | None = _render(rendered, number - 1, VIEW_DPI, grayscale=False)
-        except LantaiError as exc:  # the text is good even when the picture fails
-            log.info("%s page %d: no viewer image (%s)", path.name, number, exc)
-            image = None
-        words: list[list[Any]] = []
-        if image is not None:
-            words = words_in_pixels(layer.words, layer.visible, image.width, image.height)
+        """A text-layer page with its word boxes in the pixels of its viewer picture.
+
+        The picture itself is rendered when the page is first shown (``indexer.pageimages``);
+        only a file opened with a password, which the viewer would not have, is rendered now.
+        """
+        if isinstance(rendered, CorruptFile):  # the text is good even without a picture
+            return PageContent(number=number, text=layer.text, source=PageSource.TEXT_LAYER)
+        width, height = view_size(layer.visible)
+        image: Image.Image | None = None
+        if ctx.password:
+            try:
+                image = _render(rendered, number - 1, VIEW_DPI, grayscale=False)
+                width, height = image.size
+            except LantaiError as exc:
+                log.info("%s page %d: no viewer image (%s)", path.name, number, exc)
         return PageContent(
             number=number,
             text=layer.text,
             source=PageSource.TEXT_LAYER,
-            words=words,
+            words=words_in_pixels(layer.words, layer.visible, width, height),
             image=image,
-            width=image.width if image is not None else None,
-            height=image.height if image is not None else None,
+            width=width,
+            height=height,
+            deferred_image=image is None,
         )
+
+
+def view_size(visible: tuple[float, float, float, float]) -> tuple[int, int]:
+    """Pixel size of the viewer picture of a page whose visible box is ``visible`` (points),
+    rounded as pdfium rounds a rendering."""
+    width_pt, height_pt = visible[2] - visible[0], visible[3] - visible[1]
+    scale = render_scale(width_pt, height_pt, VIEW_DPI, MAX_RENDER_PIXELS)
+    return max(1, math.ceil(width_pt * scale)), max(1, math.ceil(height_pt * scale))
+
+
+def render_page_image(path: Path, number: int, size: tuple[int, int]) -> Image.Image:
+    """Page ``number`` of the PDF at ``path`` rendered in colour at exactly ``size`` pixels."""
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise CorruptFile(f"The PDF cannot be opened ({exc})", f"无法打开此 PDF（{exc}）") from exc
+        try:
+            page = document[number - 1]
+            try:
+                width_pt = page.get_width()
+                bitmap = page.render(scale=size[0] / width_pt if width_pt > 0 else 1.0, may_draw_forms=True)
+                image = bitmap.to_pil().copy()
+                bitmap.close()
+            finally:
+                page.close()
+        except (pdfium.PdfiumError, IndexError) as exc:
+            raise CorruptFile(
+                f"Page {number} cannot be rendered ({exc})", f"第 {number} 页无法渲染（{exc}）"
+            ) from exc
+        finally:
+            document.close()
+    if image.size != size:  # a point of rounding: keep the word boxes exact
+        image = image.resize(size, Image.Resampling.BILINEAR)
+    return image
 
 
 def _open_pdfium(path: Path, ctx: ExtractContext) -> pdfium.PdfDocument:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config.errors import NotFoundError
+from indexer import pageimages
 from indexer.catalog.audit import AuditAction, DownloadForm
 from indexer.catalog.models import Page, Record
 from portal.audit.review import who_accessed
@@ -95,10 +96,13 @@ def show(record_id: int) -> str:
     return html
 
 
-def _image_response(key: str | None) -> Response:
-    if not key:
-        raise NotFoundError("This page has no image", "此页没有图像")
+def _image_response(record: Record, page: Page, thumbnail: bool) -> Response:
+    """The page's picture, rendered from the original first when it has not been made yet."""
     ctx = guard.lantai()
+    try:
+        key = pageimages.ensure(ctx, record, page, thumbnail=thumbnail)
+    except pageimages.PageImageMissing as exc:
+        raise NotFoundError(exc.message_en, exc.message_zh) from exc
     with ctx.storage.open_derivative(key) as handle:
         data = handle.read()
     mime = next((m for sig, m in IMAGE_SIGNATURES if data.startswith(sig)), "application/octet-stream")
@@ -118,7 +122,7 @@ def _page_viewed(session: Session, record: Record, number: int, form: str) -> No
 def page_image(record_id: int, number: int) -> Response:
     """A page image (content: needs ``can_view_content``)."""
     with guard.reading(AuditAction.PAGE_VIEW, record_id, page=number, form="image") as (session, record):
-        response = _image_response(_page(session, record, number).image_key)
+        response = _image_response(record, _page(session, record, number), thumbnail=False)
         _page_viewed(session, record, number, "image")
     return response
 
@@ -127,8 +131,8 @@ def page_image(record_id: int, number: int) -> Response:
 def page_thumbnail(record_id: int, number: int) -> Response:
     """A page thumbnail (content: needs ``can_view_content``; not recorded when served, see above)."""
     with guard.reading(AuditAction.PAGE_VIEW, record_id, page=number, form="thumbnail") as (session, record):
-        key = _page(session, record, number).thumbnail_key
-    return _image_response(key)
+        response = _image_response(record, _page(session, record, number), thumbnail=True)
+    return response
 
 
 @bp.get("/<int:record_id>/pages/<int:number>/text")

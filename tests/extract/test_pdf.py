@@ -19,7 +19,7 @@ from indexer.extract.base import (
     ResourceLimitExceeded,
     extractor_for,
 )
-from indexer.extract.pdf import PdfExtractor
+from indexer.extract.pdf import PdfExtractor, render_page_image
 from tests.extract.conftest import all_pages, data_file, one_page_pdf, pdf_stream, squash
 
 PDF = "application/pdf"
@@ -58,13 +58,22 @@ def test_chinese_ground_truth(
     assert " ".join(expected.split()) in " ".join(page.text.split())
 
 
+def shown(path: Path, page) -> Image.Image:
+    """The viewer picture of a text-layer page, rendered as the portal renders it on first view."""
+    assert page.image is None and page.deferred_image
+    image = render_page_image(path, page.number, (page.width, page.height))
+    assert image.size == (page.width, page.height)
+    return image
+
+
 def test_text_layer_pages_get_image_and_word_boxes(make_ctx: Callable[..., ExtractContext]) -> None:
-    pages = extract(data_file("pdflatex-4-pages.pdf"), make_ctx())
+    path = data_file("pdflatex-4-pages.pdf")
+    pages = extract(path, make_ctx())
     assert [p.number for p in pages] == [1, 2, 3, 4]
     assert all(p.source == PageSource.TEXT_LAYER for p in pages)
     first = pages[0]
     assert first.text.startswith("Hello, here is some text without a meaning.")
-    assert first.image is not None and (first.width, first.height) == first.image.size
+    image = shown(path, first)
     # A4 at 150 dpi
     assert abs(first.width - 1240) <= 2 and abs(first.height - 1754) <= 2
     hello = next(w for w in first.words if w[0] == "Hello,")
@@ -73,8 +82,17 @@ def test_text_layer_pages_get_image_and_word_boxes(make_ctx: Callable[..., Extra
     assert 0 < left < first.width / 4 and 0 < top < first.height / 4
     assert 0 < width < 200 and 5 < height < 60
     # the box covers dark ink on the rendered page
-    crop = first.image.convert("L").crop((left, top, left + width, top + height))
+    crop = image.convert("L").crop((left, top, left + width, top + height))
     assert crop.getextrema()[0] < 100
+    # pdfium's own size for the page at 150 dpi is what the word boxes were computed for
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        native = document[1].render(scale=150 / 72).to_pil()
+        assert native.size == (pages[1].width, pages[1].height)
+    finally:
+        document.close()
 
 
 def test_cjk_word_boxes_one_per_character(make_ctx: Callable[..., ExtractContext]) -> None:
@@ -126,6 +144,8 @@ def test_encrypted_with_password(make_ctx: Callable[..., ExtractContext]) -> Non
     (page,) = extract(data_file("libreoffice-writer-password.pdf"), make_ctx(password="openpassword"))
     assert page.source == PageSource.TEXT_LAYER
     assert page.text.startswith("Lorem ipsum dolor sit amet")
+    # the viewer will not have the password: the picture is rendered now
+    assert page.image is not None and not page.deferred_image and page.image.size == (page.width, page.height)
 
 
 def test_scan_without_engine_keeps_image(make_ctx: Callable[..., ExtractContext]) -> None:
@@ -235,7 +255,9 @@ def test_multipage_mixed_real_file(make_ctx: Callable[..., ExtractContext], ocr_
     assert "Watson" in pages[0].text
     assert "pixels" in pages[1].text  # the 9000x9000 page, rendered within the pixel cap
     assert "throne of England" in squash(pages[4].text) or "throne" in pages[4].text
-    assert all(p.image is not None for p in pages)
+    assert all(p.image is not None for p in pages if p.source == PageSource.OCR)
+    assert pages[3].deferred_image and shown(data_file("multipage.pdf"), pages[3]).size == (
+        pages[3].width, pages[3].height)
 
 
 def test_scan_with_a_stamped_number_is_treated_as_a_scan(
@@ -260,7 +282,7 @@ def test_scan_with_a_stamped_number_is_treated_as_a_scan(
 def test_word_boxes_cover_their_ink(name: str, make_ctx: Callable[..., ExtractContext]) -> None:
     # issue_566 pages have a crop box smaller than the media box: boxes must follow it.
     (page,) = extract(data_file(name), make_ctx())
-    gray = page.image.convert("L")
+    gray = shown(data_file(name), page).convert("L")
     assert page.words
     for text, _, left, top, width, height in page.words:
         darkest = gray.crop((left, top, left + width, top + height)).getextrema()[0]
@@ -278,7 +300,7 @@ def test_text_survives_when_the_renderer_fails(
     monkeypatch.setattr(pdf_module, "_open_pdfium", renderer_fails)
     pages = extract(data_file("pdflatex-4-pages.pdf"), make_ctx())
     assert len(pages) == 4
-    assert all(p.source == PageSource.TEXT_LAYER and p.image is None for p in pages)
+    assert all(p.source == PageSource.TEXT_LAYER and p.image is None and not p.deferred_image for p in pages)
     assert pages[0].text.startswith("Hello, here is some text")
     (scan,) = extract(data_file("c02-22.pdf"), make_ctx())
     assert isinstance(scan.error, CorruptFile) and "Page 1" in scan.error.message_en

@@ -85,3 +85,13 @@ def test_jobs_have_progress(catalog: Catalog) -> None:
     with catalog.session() as session:
         loaded = session.get(Job, job_id)
         assert loaded is not None and (loaded.pages_done, loaded.pages_total, loaded.status) == (3, 10, "queued")
+
+
+def test_known_heads_are_the_migrations_heads(catalog: Catalog) -> None:
+    from alembic.script import ScriptDirectory
+
+    from indexer.catalog.db import HEADS, alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(catalog.url))
+    assert set(script.get_heads()) == HEADS
+    assert catalog.schema_version() == HEADS  # the fixture's catalog is upgraded

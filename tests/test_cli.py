@@ -8,16 +8,29 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from portal.cli import main
+from portal.cli import COMMANDS, main
 
 
 def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     out = []
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, name
         out.append((*prefix, name))
         if isinstance(command, click.Group):
             out.extend(_all_commands(command, (*prefix, name)))
     return out
+
+
+def test_command_table_matches_the_modules() -> None:
+    import importlib
+
+    for module_name in set(COMMANDS.values()):
+        module = importlib.import_module(module_name)
+        defined = {command.name for command in module.commands}
+        listed = {name for name, owner in COMMANDS.items() if owner == module_name}
+        assert defined == listed, module_name
 
 
 @pytest.mark.parametrize("path", _all_commands(main), ids=" ".join)

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+if TYPE_CHECKING:  # Alembic is imported when migrating (a fifth of a command's start-up)
+    from alembic.config import Config as AlembicConfig
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration of each branch. A catalog at these is up to date without asking
+# Alembic, whose import is a fifth of every command's start-up. tests/test_catalog.py checks
+# this against the migrations folder: add a migration, update this.
+HEADS = frozenset({"0002_accounts", "0003_audit", "0004_description"})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -26,20 +33,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _json(value: Any) -> str:
+    """JSON columns as compact UTF-8: a page's word boxes are thousands of rows, mostly Chinese
+    characters, which the default escaping would store as six bytes each."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the catalog URL, with SQLite tuned for one writer and many readers."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=_json)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=_json)
 
 
 def alembic_config(url: str) -> AlembicConfig:
     """Alembic configuration pointing at this package's migrations and the given URL."""
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -48,6 +63,8 @@ def alembic_config(url: str) -> AlembicConfig:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Apply the migrations up to ``revision`` on ``engine``'s database."""
+    from alembic import command
+
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
@@ -68,8 +85,17 @@ class Catalog:
         return self.engine.dialect.name
 
     def upgrade(self) -> None:
-        """Bring the schema to the newest migration."""
-        upgrade(self.engine)
+        """Bring the schema to the newest migration (at once when it is there already)."""
+        if self.schema_version() != HEADS:
+            upgrade(self.engine)
+
+    def schema_version(self) -> frozenset[str]:
+        """The migrations the database is at (empty for a new database)."""
+        try:
+            with self.engine.connect() as connection:
+                return frozenset(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        except DBAPIError:  # no version table yet
+            return frozenset()
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -21,12 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import joblib
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +32,9 @@ from indexer.catalog.description import ClassificationRule
 from indexer.catalog.models import Record, utcnow
 from indexer.describe.provenance import set_by_machine
 from indexer.describe.schema import DescriptionError, Vocabulary, normalize_value
+
+if TYPE_CHECKING:  # scikit-learn takes ~0.7 s to import: only training and a saved model need it
+    from sklearn.pipeline import Pipeline
 
 RULE_CONFIDENCE = 0.95
 MODEL_NAME = "description_classifier.joblib"
@@ -215,6 +214,10 @@ def model_path(settings: Settings) -> Path:
 
 
 def _pipeline() -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     return Pipeline(
         [
             (
@@ -295,6 +298,8 @@ def train_classifier(session: Session, settings: Settings) -> Classifier:
     path = model_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
+    import joblib
+
     joblib.dump(classifier, temporary)
     temporary.replace(path)  # readers never see a half-written model
     return classifier
@@ -317,6 +322,8 @@ def load_classifier(settings: Settings) -> Classifier | None:
     if cached is not None and cached[0] == mtime:
         return cached[1]
     try:
+        import joblib
+
         classifier = joblib.load(path)
     except Exception as exc:  # a damaged or incompatible file: say so instead of crashing ingest
         raise ClassifierError(

@@ -15,8 +15,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-
 from indexer.catalog.audit import AuditEvent
 from portal.audit.chain import format_time
 from portal.audit.labels import action_label, outcome_label, role_label
@@ -101,6 +99,8 @@ def write_csv(rows: Iterable[list[str]], handle: IO[str]) -> int:
 
 def write_xlsx(rows: Iterable[list[str]], target: Path | IO[bytes]) -> int:
     """Write the register as an XLSX workbook (streamed); returns the number of rows."""
+    from openpyxl import Workbook  # imports numpy, whose thread pool would stop `lantai ingest` forking
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("利用登记")
     sheet.append(REGISTER_HEADER)

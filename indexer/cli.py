@@ -7,6 +7,8 @@ import os
 import signal
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from sqlalchemy import func, select
 
 from indexer.catalog.models import Job, JobStatus, Record
 from indexer.context import Lantai
-from indexer.ingest import Submission, new_batch, submit_file
+from indexer.ingest import Submission, index_quietly, new_batch, submit_file
 from indexer.manifest import read_manifest
 from indexer.storage import iter_files
 from portal.cli import pass_lantai
@@ -112,19 +114,38 @@ def ingest(
     if not paths and manifest is None:
         raise click.UsageError("Give files or folders to ingest, or --manifest FILE.")
     plan = _plan(paths, manifest)
+    batch_options = {"access": access, "fonds": fonds, "category": category, "retention": retention,
+                     "department": department}
+    options = {k: v for k, v in batch_options.items() if v}
+    with ExitStack() as stack:
+        pool = None
+        if inline:
+            from indexer.inline import inline_pool
+
+            lantai.catalog.engine.dispose()  # no open catalog connection is carried into pool processes
+            pool = stack.enter_context(inline_pool(workers or lantai.settings.worker_concurrency))
+        submissions = _submit(lantai, paths, manifest, plan, languages, inline, options)
+        jobs = [s.job_id for s in submissions if s.job_id and s.outcome in ("queued", "requeued")]
+        if pool is not None:
+            _run_inline(pool, jobs)
+        elif wait:
+            _wait(lantai, jobs)
+    failures = _summary(submissions, lantai)
+    raise SystemExit(1 if failures else 0)
+
+
+def _submit(
+    lantai: Lantai,
+    paths: tuple[Path, ...],
+    manifest: Path | None,
+    plan: list[tuple[Path, dict[str, str]]],
+    languages: str | None,
+    inline: bool,
+    batch_values: dict[str, str],
+) -> list[Submission]:
+    """Store and queue each planned file (with a progress bar); one submission per file."""
     batch_id = new_batch(lantai, "cli", label=" ".join(str(p) for p in paths) or str(manifest))
     submissions: list[Submission] = []
-    batch_values = {
-        k: v
-        for k, v in {
-            "access": access,
-            "fonds": fonds,
-            "category": category,
-            "retention": retention,
-            "department": department,
-        }.items()
-        if v
-    }
     with click.progressbar(
         plan, label="提交文件 files", show_pos=True, item_show_func=lambda p: p[0].name if p else ""
     ) as bar:
@@ -134,18 +155,22 @@ def ingest(
                 submissions.append(Submission(path.name, "failed", error=f"文件不存在 / file not found: {path}"))
                 continue
             submissions.append(
-                submit_file(lantai, path, metadata=values, batch_id=batch_id, languages=languages, dispatch=not inline)
+                submit_file(
+                    lantai,
+                    path,
+                    metadata=values,
+                    batch_id=batch_id,
+                    languages=languages,
+                    dispatch=not inline,
+                    index=not inline,
+                )
             )
-    jobs = [s.job_id for s in submissions if s.job_id and s.outcome in ("queued", "requeued")]
-    if inline:
-        _run_inline(lantai, jobs, workers or lantai.settings.worker_concurrency)
-    elif wait:
-        _wait(lantai, jobs)
-    failures = _summary(submissions, lantai)
-    raise SystemExit(1 if failures else 0)
+    if inline:  # one index commit for the batch; a worker would index each file as it goes
+        index_quietly(lantai, [s.record_id for s in submissions if s.record_id is not None])
+    return submissions
 
 
-def _run_inline(lantai: Lantai, jobs: list[str], workers: int) -> None:
+def _run_inline(pool: ProcessPoolExecutor, jobs: list[str]) -> None:
     from indexer.inline import run_inline
 
     with click.progressbar(length=max(1, len(jobs)), label="处理文件 processing", show_pos=True) as bar:
@@ -154,7 +179,7 @@ def _run_inline(lantai: Lantai, jobs: list[str], workers: int) -> None:
             bar.length = (bar.length or 0) + children
             bar.update(1)
 
-        run_inline(jobs, workers, done)
+        run_inline(pool, jobs, done)
 
 
 def _wait(lantai: Lantai, jobs: list[str]) -> None:

@@ -65,8 +65,13 @@ def submit_file(
     languages: str | None = None,
     channel: str = "cli",
     dispatch: bool = True,
+    index: bool = True,
 ) -> Submission:
-    """Store ``path`` as an original and queue it; known bytes are reported as a duplicate."""
+    """Store ``path`` as an original and queue it; known bytes are reported as a duplicate.
+
+    The new record is indexed at once (searchable by its metadata while it waits), unless
+    ``index`` is false: a caller that submits many files and processes them itself indexes
+    them together (one index commit, not one per file)."""
     name = filename or path.name
     stored = lantai.storage.put_original(path)
     mapped = map_metadata(metadata or {})
@@ -130,7 +135,8 @@ def submit_file(
             session.flush()
             outcome = "queued"
         record_id, job_id = record.id, job.id
-    index_quietly(lantai, [record_id])
+    if index:
+        index_quietly(lantai, [record_id])
     if dispatch:
         from indexer.tasks import dispatch_job
 

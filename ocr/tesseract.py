@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pytesseract
 import pytesseract.pytesseract as _pt
 from PIL import Image
@@ -23,11 +24,12 @@ from PIL import Image
 from ocr.engine import OcrError, OcrResult, Word, register_engine
 from ocr.preprocess import (
     deskew,
-    estimate_skew,
     flatten,
     improve_contrast,
+    ink_mask,
+    lines_vertical_in,
     page_dpi,
-    text_lines_vertical,
+    skew_in,
 )
 from ocr.text import assemble_text
 
@@ -37,6 +39,9 @@ DEFAULT_LANGUAGES: tuple[str, ...] = ("chi_sim", "eng")
 # Mean word confidence above which a page counts as read the right way up. Upright pages
 # (clean Chinese or English) score 75-96, the same pages upside down 25-45.
 UPRIGHT_CONFIDENCE = 60.0
+# Seconds the list of installed language packs is kept (``installed_languages``).
+LANGUAGES_TTL = 300.0
+_languages: tuple[float, frozenset[str]] | None = None
 
 
 class OcrTimeoutError(OcrError):
@@ -95,18 +100,22 @@ class TesseractEngine:
         self.timeout = timeout
         self.detect_orientation = detect_orientation
         self.correct_skew = correct_skew
-        self._installed: frozenset[str] | None = None
 
     # -- languages -------------------------------------------------------------------------
 
     def installed_languages(self) -> frozenset[str]:
-        """The language packs Tesseract has (e.g. chi_sim, chi_tra, eng, osd)."""
-        if self._installed is None:
+        """The language packs Tesseract has (e.g. chi_sim, chi_tra, eng, osd).
+
+        Asked of tesseract once per process and again after ``LANGUAGES_TTL`` seconds (a
+        worker notices a language pack installed while it runs), not once per document."""
+        global _languages
+        now = time.monotonic()
+        if _languages is None or now - _languages[0] > LANGUAGES_TTL:
             try:
-                self._installed = frozenset(pytesseract.get_languages(config=""))
+                _languages = (now, frozenset(pytesseract.get_languages(config="")))
             except (pytesseract.TesseractNotFoundError, OSError) as exc:
                 raise _not_found(exc) from exc
-        return self._installed
+        return _languages[1]
 
     def language_spec(self, languages: Sequence[str]) -> str:
         """``chi_sim+eng`` from ``["chi_sim", "eng"]`` (or ``["chi_sim+eng"]``), checked.
@@ -147,7 +156,8 @@ class TesseractEngine:
         dpi = page_dpi(image)
         try:
             gray = improve_contrast(flatten(image))
-            sideways = self.detect_orientation and text_lines_vertical(gray)
+            ink = ink_mask(gray)  # measured once for line direction and skew
+            sideways = self.detect_orientation and lines_vertical_in(ink)
         except (OSError, ValueError) as exc:
             raise OcrError(f"Cannot read the page image: {exc}", f"无法读取页面图像：{exc}") from exc
         if gray is image:
@@ -157,7 +167,7 @@ class TesseractEngine:
         if sideways:
             osd_turn = self._orientation(gray, dpi, deadline)  # 0 too: text set in columns
         first_turn = osd_turn or 0
-        best = self._recognize_turned(gray, first_turn, lang, dpi, deadline)
+        best = self._recognize_turned(gray, first_turn, lang, dpi, deadline, ink)
         if not self.detect_orientation or _reads_well(best):
             return best
         if osd_turn is None:
@@ -176,12 +186,15 @@ class TesseractEngine:
                 best = candidate
         return best
 
-    def _recognize_turned(self, gray: Image.Image, turn: int, lang: str, dpi: int, deadline: float) -> OcrResult:
-        """Turn the page clockwise by ``turn`` degrees, deskew it, and OCR it."""
+    def _recognize_turned(
+        self, gray: Image.Image, turn: int, lang: str, dpi: int, deadline: float, ink: np.ndarray | None = None
+    ) -> OcrResult:
+        """Turn the page clockwise by ``turn`` degrees, deskew it, and OCR it (``ink``: the
+        unturned page's ``ink_mask``)."""
         if turn:
             gray = gray.rotate(-turn, expand=True)
         if self.correct_skew:
-            gray = deskew(gray, estimate_skew(gray))
+            gray = deskew(gray, skew_in(ink if ink is not None and not turn else ink_mask(gray)))
         # BMP: pytesseract hands tesseract a temporary file, and writing a PNG of an A4 page
         # costs about half a second of CPU; a BMP costs nothing to write or read.
         gray.format = "BMP"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from indexer.catalog.models import Record
+from indexer.catalog.models import Page, Record
 from indexer.search.base import SearchDocument, SearchPage
 
 if TYPE_CHECKING:
@@ -86,7 +86,8 @@ def _load(session: Session, ids: list[int]) -> list[Record]:
     stmt = (
         select(Record)
         .where(Record.id.in_(ids))
-        .options(selectinload(Record.pages), selectinload(Record.files))
+        # only the page text: a page's word boxes are thousands of JSON rows the index never reads
+        .options(selectinload(Record.pages).load_only(Page.number, Page.text), selectinload(Record.files))
         .order_by(Record.id)
     )
     return list(session.scalars(stmt))

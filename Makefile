@@ -44,6 +44,7 @@ lock:
 	$(BIN)/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements.lock
 
 bench: install
+	bash scripts/install-system.sh test  # the benchmarks draw their pages with Noto CJK fonts
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

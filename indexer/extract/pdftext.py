@@ -423,7 +423,10 @@ def _line_text(line: list[Glyph], layer: TextLayer) -> str:
             continue
         if previous is not None and not previous_cjk and out and out[-1] != " ":
             size = max(glyph.x1 - glyph.x0, glyph.y1 - glyph.y0, previous.x1 - previous.x0, previous.y1 - previous.y0)
-            gap = glyph.x0 - previous.x1 if across else previous.y0 - glyph.y1
+            if across:  # either way along the line: a turned page runs right to left or upwards
+                gap = max(glyph.x0 - previous.x1, previous.x0 - glyph.x1)
+            else:
+                gap = max(previous.y0 - glyph.y1, glyph.y0 - previous.y1)
             if gap > size * WORD_GAP:
                 _flush(word, words)
                 out.append(" ")  # normalize_line drops it next to CJK characters

@@ -304,3 +304,29 @@ def test_text_survives_when_the_renderer_fails(
     assert pages[0].text.startswith("Hello, here is some text")
     (scan,) = extract(data_file("c02-22.pdf"), make_ctx())
     assert isinstance(scan.error, CorruptFile) and "Page 1" in scan.error.message_en
+
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_turned_pages_read_in_lines_with_boxes_on_the_ink(
+    rotation: int, tmp_path: Path, make_ctx: Callable[..., ExtractContext]
+) -> None:
+    # /Rotate turns the page on screen: its lines then run down, up or right to left there.
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / f"turned-{rotation}.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(400, 300))
+    pdf.setPageRotation(rotation)
+    pdf.setFont("Helvetica", 12)
+    pdf.drawString(40, 250, "Lantai archives are searchable")
+    pdf.setFont("STSong-Light", 12)
+    pdf.drawString(40, 230, "兰台档案全文检索")
+    pdf.showPage()
+    pdf.save()
+    (page,) = extract(path, make_ctx())
+    assert page.source == PageSource.TEXT_LAYER
+    assert page.text.splitlines() == ["Lantai archives are searchable", "兰台档案全文检索"]
+    gray = shown(path, page).convert("L")
+    for text, _, left, top, width, height in page.words:
+        assert gray.crop((left, top, left + width, top + height)).getextrema()[0] < 128, text

@@ -23,6 +23,7 @@ from PIL import Image
 
 from ocr.engine import OcrError, OcrResult, Word, register_engine
 from ocr.preprocess import (
+    MIN_SKEW,
     deskew,
     flatten,
     improve_contrast,
@@ -194,7 +195,7 @@ class TesseractEngine:
         if turn:
             gray = gray.rotate(-turn, expand=True)
         if self.correct_skew:
-            gray = deskew(gray, skew_in(ink if ink is not None and not turn else ink_mask(gray)))
+            gray = deskew(gray, skew_in(ink if ink is not None and not turn else ink_mask(gray), MIN_SKEW))
         # BMP: pytesseract hands tesseract a temporary file, and writing a PNG of an A4 page
         # costs about half a second of CPU; a BMP costs nothing to write or read.
         gray.format = "BMP"

@@ -7,20 +7,22 @@ import os
 import signal
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy import func, select
 
 from indexer.catalog.models import Job, JobStatus, Record
 from indexer.context import Lantai
-from indexer.ingest import Submission, index_quietly, new_batch, submit_file
+from indexer.ingest import Submission, new_batch, submit_file
 from indexer.manifest import read_manifest
 from indexer.storage import iter_files
 from portal.cli import pass_lantai
+
+if TYPE_CHECKING:
+    from indexer.inline import InlinePool
 
 
 @click.group("db")
@@ -120,14 +122,14 @@ def ingest(
     with ExitStack() as stack:
         pool = None
         if inline:
-            from indexer.inline import inline_pool
+            from indexer.inline import InlinePool
 
             lantai.catalog.engine.dispose()  # no open catalog connection is carried into pool processes
-            pool = stack.enter_context(inline_pool(workers or lantai.settings.worker_concurrency))
-        submissions = _submit(lantai, paths, manifest, plan, languages, inline, options)
+            pool = stack.enter_context(InlinePool(workers or lantai.settings.worker_concurrency))
+        submissions = _submit(lantai, paths, manifest, plan, languages, pool, options)
         jobs = [s.job_id for s in submissions if s.job_id and s.outcome in ("queued", "requeued")]
         if pool is not None:
-            _run_inline(pool, jobs)
+            _run_inline(pool, len(jobs))
         elif wait:
             _wait(lantai, jobs)
     failures = _summary(submissions, lantai)
@@ -140,10 +142,13 @@ def _submit(
     manifest: Path | None,
     plan: list[tuple[Path, dict[str, str]]],
     languages: str | None,
-    inline: bool,
+    pool: InlinePool | None,
     batch_values: dict[str, str],
 ) -> list[Submission]:
-    """Store and queue each planned file (with a progress bar); one submission per file."""
+    """Store and queue each planned file (with a progress bar); one submission per file.
+
+    With a ``pool`` (--inline) each queued file is handed to it at once, and indexed when it
+    has been processed; otherwise a worker is sent the job and the record is indexed now."""
     batch_id = new_batch(lantai, "cli", label=" ".join(str(p) for p in paths) or str(manifest))
     submissions: list[Submission] = []
     with click.progressbar(
@@ -154,32 +159,29 @@ def _submit(
             if not path.is_file():
                 submissions.append(Submission(path.name, "failed", error=f"文件不存在 / file not found: {path}"))
                 continue
-            submissions.append(
-                submit_file(
-                    lantai,
-                    path,
-                    metadata=values,
-                    batch_id=batch_id,
-                    languages=languages,
-                    dispatch=not inline,
-                    index=not inline,
-                )
+            submission = submit_file(
+                lantai,
+                path,
+                metadata=values,
+                batch_id=batch_id,
+                languages=languages,
+                dispatch=pool is None,
+                index=pool is None,
             )
-    if inline:  # one index commit for the batch; a worker would index each file as it goes
-        index_quietly(lantai, [s.record_id for s in submissions if s.record_id is not None])
+            submissions.append(submission)
+            if pool is not None and submission.job_id and submission.outcome in ("queued", "requeued"):
+                pool.add(submission.job_id)
     return submissions
 
 
-def _run_inline(pool: ProcessPoolExecutor, jobs: list[str]) -> None:
-    from indexer.inline import run_inline
-
-    with click.progressbar(length=max(1, len(jobs)), label="处理文件 processing", show_pos=True) as bar:
+def _run_inline(pool: InlinePool, jobs: int) -> None:
+    with click.progressbar(length=max(1, jobs), label="处理文件 processing", show_pos=True) as bar:
 
         def done(children: int) -> None:
             bar.length = (bar.length or 0) + children
             bar.update(1)
 
-        run_inline(pool, jobs, done)
+        pool.run(on_done=done)
 
 
 def _wait(lantai: Lantai, jobs: list[str]) -> None:

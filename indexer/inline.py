@@ -1,15 +1,22 @@
 """Processing jobs here, in a pool of processes, without a background worker
-(``lantai ingest --inline`` and benchmarks). Each pool process builds its own context."""
+(``lantai ingest --inline`` and benchmarks). Each pool process builds its own context.
+
+Each document runs under the same watch as on a worker (``indexer.monitor``): memory cap,
+soft and hard time limits, heartbeat. A pool process that dies (killed by its memory cap or
+time limit, or a crash in a native library) takes the pool down with it; the runner then
+starts a new pool and hands out again every job not finished. A job already marked failed is
+left alone, and one whose process crashed is tried again up to ``LANTAI_TASK_MAX_RETRIES``
+times (``indexer.process.start_job``), as on a worker: the batch always goes on.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 import os
-import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 
@@ -19,6 +26,12 @@ from config.errors import LantaiError
 from indexer.catalog.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
+
+
+class PoolDied(LantaiError):
+    code = "pool_died"
+    default_zh = "处理进程反复退出"
+    default_en = "The processing processes keep dying"
 
 
 def _init() -> None:
@@ -38,12 +51,27 @@ def _init() -> None:
 
 
 def _process(job_id: str) -> tuple[str, list[str]]:
-    """Process a job in a pool process; the job ids of any children (ZIP entries) to do next."""
+    """Process a job in a pool process, watched; the job ids of any children (ZIP entries)."""
     from indexer.context import current
-    from indexer.process import process_job
+    from indexer.monitor import JobMonitor, SoftTimeLimitExceeded, soft_time_limit
+    from indexer.process import TimeLimitExceeded, UnexpectedError, fail_job, process_job
 
     lantai = current()
-    outcome = process_job(lantai, job_id, dispatch_children=False)
+    settings = lantai.settings
+    monitor = JobMonitor(lantai, job_id, hard_limit=settings.task_time_limit)
+    monitor.start()
+    try:
+        with soft_time_limit(settings.task_soft_time_limit):
+            outcome = process_job(lantai, job_id, dispatch_children=False)
+    except SoftTimeLimitExceeded:  # outside the extraction, which reports it itself
+        fail_job(lantai, job_id, TimeLimitExceeded())
+        return JobStatus.FAILED, []
+    except Exception as exc:  # the catalog or index failed: this document fails, the batch goes on
+        log.exception("job %s failed unexpectedly", job_id)
+        fail_job(lantai, job_id, UnexpectedError(f"Unexpected error: {exc}", f"意外错误：{exc}"))
+        return JobStatus.FAILED, []
+    finally:
+        monitor.stop()
     child_jobs: list[str] = []
     if outcome.children:
         with lantai.catalog.session() as session:
@@ -71,35 +99,76 @@ def _ready() -> int:
     return os.getpid()
 
 
-@contextmanager
-def inline_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """A pool of ``workers`` processes, all started now (they load the pipeline meanwhile).
+class InlinePool:
+    """``workers`` pool processes, started at once (they load the pipeline meanwhile).
 
-    Start it before anything else opens threads (the search index does when records are
-    indexed at submission) so that the processes can be forked; close the catalog's
-    connections before, so that none is carried into a pool process.
+    Make it before anything else opens threads (the search index does when records are
+    indexed) so that the processes can be forked, and after closing the catalog's
+    connections, so that none is carried into a pool process. Use it as a context manager.
     """
-    count = max(1, workers)
-    context = pool_context()
-    log.info("starting %d pool processes (%s)", count, context.get_start_method())
-    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init) as pool:
-        for _ in range(count):  # submitting starts the processes (forked all at once)
+
+    def __init__(self, workers: int, max_restarts: int = 100) -> None:
+        self.workers = max(1, workers)
+        self.restarts_left = max_restarts
+        self.pending: dict[Future[tuple[str, list[str]]], str] = {}
+        self.pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        context = pool_context()
+        log.info("starting %d pool processes (%s)", self.workers, context.get_start_method())
+        pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_init)
+        for _ in range(self.workers):  # submitting starts the processes (forked all at once)
             pool.submit(_ready)
-        yield pool
+        return pool
 
+    def __enter__(self) -> InlinePool:
+        return self
 
-def run_inline(
-    pool: ProcessPoolExecutor, jobs: list[str], on_done: Callable[[int], None] | None = None
-) -> None:
-    """Process ``jobs`` (and their children) in the pool's processes; ``on_done(n_new)`` per job."""
-    pending: set[Future[tuple[str, list[str]]]] = {pool.submit(_process, job_id) for job_id in jobs}
-    while pending:
-        finished = {f for f in pending if f.done()}
-        for future in finished:
-            pending.remove(future)
-            _status, children = future.result()
-            pending.update(pool.submit(_process, child) for child in children)
-            if on_done is not None:
-                on_done(len(children))
-        if not finished:
-            time.sleep(0.05)
+    def __exit__(self, *_exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def add(self, job_id: str) -> None:
+        """Hand a job to the pool (processing starts at once)."""
+        try:
+            self.pending[self.pool.submit(_process, job_id)] = job_id
+        except BrokenProcessPool:
+            self._restart([*self.pending.values(), job_id])
+
+    def run(self, jobs: Iterable[str] = (), on_done: Callable[[int], None] | None = None) -> None:
+        """Process ``jobs`` and those already added (and their children) to the end;
+        ``on_done(n_new_children)`` once per job."""
+        for job_id in jobs:
+            self.add(job_id)
+        while self.pending:
+            finished, _ = wait(self.pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in finished:
+                job_id = self.pending.pop(future)
+                try:
+                    _status, children = future.result()
+                except BrokenProcessPool:
+                    self.pending[future] = job_id  # handed out again below
+                    broken = True
+                    continue
+                for child in children:
+                    self.add(child)
+                if on_done is not None:
+                    on_done(len(children))
+            if broken:
+                self._restart(list(self.pending.values()))
+
+    def _restart(self, jobs: list[str]) -> None:
+        """A pool process died: a new pool, and every job not finished handed out again."""
+        log.warning("a pool process died; %d unfinished documents are handed out again", len(jobs))
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.restarts_left -= 1
+        if self.restarts_left < 0:  # dying before any document (a broken installation)
+            raise PoolDied(
+                f"The processing processes keep dying; {len(jobs)} documents were not processed "
+                "(see the log; `lantai ingest` again goes on where this stopped)",
+                f"处理进程反复退出，{len(jobs)} 个文件未处理（请查看日志；再次运行 `lantai ingest` 可接着处理）",
+            )
+        self.pool = self._start()
+        self.pending = {}
+        for job_id in jobs:
+            self.add(job_id)

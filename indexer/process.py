@@ -215,7 +215,7 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
         fail_job(lantai, job_id, exc)
         return _outcome(lantai, job_id)
     except Exception as exc:
-        if type(exc).__name__ == "SoftTimeLimitExceeded":
+        if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's, or indexer.monitor's (--inline)
             fail_job(lantai, job_id, TimeLimitExceeded())
             return _outcome(lantai, job_id)
         log.exception("job %s failed unexpectedly", job_id)

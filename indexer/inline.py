@@ -115,7 +115,7 @@ class InlinePool:
 
     def _start(self) -> ProcessPoolExecutor:
         context = pool_context()
-        log.info("starting %d pool processes (%s)", self.workers, context.get_start_method())
+        log.debug("starting %d pool processes (%s)", self.workers, context.get_start_method())
         pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context, initializer=_init)
         for _ in range(self.workers):  # submitting starts the processes (forked all at once)
             pool.submit(_ready)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 
 from PIL import Image
 
@@ -50,9 +51,13 @@ def jpeg(image: Image.Image, max_side: int | None = None, width: int | None = No
     return buffer.getvalue()
 
 
-def shrink(picture: Image.Image, factor: float) -> Image.Image:
-    """Scale down by ``factor``: a fast integer box reduction first, then a light resample."""
-    whole = int(factor)
+def shrink(picture: Image.Image, factor: float, round_up: bool = False) -> Image.Image:
+    """Scale down by ``factor``: a fast whole-number box reduction, then a light resample.
+
+    With ``round_up`` (a size that is a maximum), a factor from 1.5 is rounded up to a
+    whole reduction alone: an A4 scan at 300 dpi becomes 1240 x 1754 rather than 1414 x 2000,
+    in a tenth of the time and as sharp on screen."""
+    whole = math.ceil(factor) if round_up and factor >= 1.5 else int(factor)
     if whole >= 2:
         picture = picture.reduce(whole)
         factor /= whole
@@ -67,7 +72,7 @@ def store_images(lantai: Lantai, record_id: int, number: int, image: Image.Image
     image_key, thumb_key = derivative_keys(record_id, number)
     picture = image if image.mode in ("RGB", "L") else image.convert("RGB")
     if max(picture.size) > PAGE_IMAGE_MAX:
-        picture = shrink(picture, max(picture.size) / PAGE_IMAGE_MAX)
+        picture = shrink(picture, max(picture.size) / PAGE_IMAGE_MAX, round_up=True)
     lantai.storage.put_derivative(image_key, jpeg(picture))
     lantai.storage.put_derivative(thumb_key, jpeg(picture, width=THUMB_WIDTH))  # from the smaller image
     return image_key, thumb_key

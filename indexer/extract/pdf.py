@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
@@ -229,18 +229,9 @@ def render_page_image(path: Path, number: int, size: tuple[int, int]) -> Image.I
         except pdfium.PdfiumError as exc:
             raise CorruptFile(f"The PDF cannot be opened ({exc})", f"无法打开此 PDF（{exc}）") from exc
         try:
-            page = document[number - 1]
-            try:
-                width_pt = page.get_width()
-                bitmap = page.render(scale=size[0] / width_pt if width_pt > 0 else 1.0, may_draw_forms=True)
-                image = bitmap.to_pil().copy()
-                bitmap.close()
-            finally:
-                page.close()
-        except (pdfium.PdfiumError, IndexError) as exc:
-            raise CorruptFile(
-                f"Page {number} cannot be rendered ({exc})", f"第 {number} 页无法渲染（{exc}）"
-            ) from exc
+            image, _scale = _render_page(
+                document, number - 1, lambda width, _height: size[0] / width if width > 0 else 1.0, grayscale=False
+            )
         finally:
             document.close()
     if image.size != size:  # a point of rounding: keep the word boxes exact
@@ -299,27 +290,36 @@ def _render(
             f"Page {index + 1} cannot be rendered: {rendered.message_en}",
             f"第 {index + 1} 页无法渲染：{rendered.message_zh}",
         )
+    image, scale = _render_page(
+        rendered, index, lambda width, height: render_scale(width, height, dpi, MAX_RENDER_PIXELS), grayscale
+    )
+    effective = max(1, round(scale * 72))
+    image.info["dpi"] = (effective, effective)
+    return image
+
+
+def _render_page(
+    document: pdfium.PdfDocument, index: int, scale_for: Callable[[float, float], float], grayscale: bool
+) -> tuple[Image.Image, float]:
+    """Page ``index`` rendered at the scale ``scale_for(width, height)`` (points) chooses; the
+    image and that scale. pdfium errors become ``CorruptFile`` naming the page."""
     with PDFIUM_LOCK:
         try:
-            page = rendered[index]
+            page = document[index]
             try:
-                width, height = page.get_size()
-                scale = render_scale(width, height, dpi, MAX_RENDER_PIXELS)
+                scale = scale_for(*page.get_size())
                 bitmap = page.render(scale=scale, grayscale=grayscale, may_draw_forms=True)
-                image = bitmap.to_pil()
                 # to_pil may share the bitmap's buffer; a copy outlives the pdfium page.
-                image = image.copy()
+                image = bitmap.to_pil().copy()
                 bitmap.close()
             finally:
                 page.close()
-        except pdfium.PdfiumError as exc:
+        except (pdfium.PdfiumError, IndexError) as exc:
             raise CorruptFile(
                 f"Page {index + 1} cannot be rendered ({exc})",
                 f"第 {index + 1} 页无法渲染（{exc}）",
             ) from exc
-    effective = max(1, round(scale * 72))
-    image.info["dpi"] = (effective, effective)
-    return image
+    return image, scale
 
 
 def _metadata(doc: SafePDFDocument) -> dict[str, Any]:

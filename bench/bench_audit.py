@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, update
 
-from indexer.catalog.db import Catalog
+from archive.catalog.db import Catalog
 from portal.audit.chain import EVENTS, HEAD, details_text, event_hash, record_event
 from portal.audit.review import AuditFilter, find_events
 from portal.audit.verify import verify_chain

@@ -49,8 +49,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_search import ENGLISH, corpus, percentile, queries  # noqa: E402  (the search bench's generator)
 from sqlalchemy import insert  # noqa: E402
 
+from archive.catalog.models import Base, utcnow  # noqa: E402
+from archive.vocabulary import PageSource  # noqa: E402
 from config.settings import Settings  # noqa: E402
-from indexer.catalog.models import Base, PageSource, utcnow  # noqa: E402
 from indexer.context import Lantai  # noqa: E402
 from indexer.search.base import SearchDocument, SearchPage  # noqa: E402
 
@@ -285,7 +286,7 @@ def profile(data_dir: Path, paths: list[str], count: int) -> None:
     """Run ``count`` search pages in-process under cProfile; print the split and the top functions."""
     from werkzeug.datastructures import MultiDict
 
-    from indexer.search.base import Clearance
+    from archive.access import Clearance
     from portal.app import create_app
     from portal.search.params import parse_state, to_request
 

@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer.search.base import FACETS, Clearance, SearchDocument, SearchPage, SearchRequest
+from archive.access import Clearance
+from indexer.search.base import FACETS, SearchDocument, SearchPage, SearchRequest
 from indexer.search.embedded import EmbeddedBackend
 
 _WORDS_TEXT = (

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 import click
 from sqlalchemy import func, select
 
-from indexer.catalog.models import Job, JobStatus, Record
+from archive.catalog.models import Job, Record
+from archive.storage import iter_files
+from archive.vocabulary import JobStatus
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
 from indexer.manifest import read_manifest
-from indexer.storage import iter_files
 from portal.cli import pass_lantai
 
 if TYPE_CHECKING:

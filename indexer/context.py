@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from functools import cached_property
 
+from archive.catalog.db import Catalog
+from archive.storage import LocalStorage
 from config.settings import Settings, load_settings
-from indexer.catalog.db import Catalog
 from indexer.search.base import SearchBackend
-from indexer.storage import LocalStorage
 
 log = logging.getLogger(__name__)
 

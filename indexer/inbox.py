@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.catalog.models import Job, Record
+from archive.vocabulary import JobStatus
 from config.errors import LantaiError
-from indexer.catalog.models import Job, JobStatus, Record
 from indexer.context import Lantai
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
+from archive.catalog.models import Batch, Job, OriginalFile, Record
+from archive.vocabulary import JobStatus, RecordStatus
 from config.errors import LantaiError
-from indexer.catalog.models import Batch, Job, JobStatus, OriginalFile, Record, RecordStatus
 from indexer.context import Lantai
 from indexer.metadata import map_metadata
 

@@ -22,8 +22,9 @@ from multiprocessing.context import BaseContext
 
 from sqlalchemy import select
 
+from archive.catalog.models import Job
+from archive.vocabulary import JobStatus
 from config.errors import LantaiError
-from indexer.catalog.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ import threading
 
 from sqlalchemy import or_, select, update
 
-from indexer.catalog.models import Job, JobStatus, utcnow
+from archive.catalog.models import Job, utcnow
+from archive.vocabulary import JobStatus
 from indexer.context import Lantai
 
 log = logging.getLogger(__name__)

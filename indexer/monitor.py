@@ -92,7 +92,8 @@ class JobMonitor(threading.Thread):
 def _touch(lantai: Lantai, job_id: str) -> None:
     from sqlalchemy import update
 
-    from indexer.catalog.models import Job, JobStatus, utcnow
+    from archive.catalog.models import Job, utcnow
+    from archive.vocabulary import JobStatus
 
     with lantai.catalog.session() as session:
         session.execute(

@@ -16,8 +16,9 @@ import math
 
 from PIL import Image
 
+from archive.catalog.models import Page, Record
+from archive.vocabulary import PageSource
 from config.errors import LantaiError
-from indexer.catalog.models import Page, PageSource, Record
 from indexer.context import Lantai
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy import update
 
+from archive.catalog.models import Job, Page, Record, utcnow
+from archive.vocabulary import JobStatus, PageSource, RecordStatus
 from config.errors import LantaiError
-from indexer.catalog.models import Job, JobStatus, Page, PageSource, Record, RecordStatus, utcnow
 from indexer.context import Lantai
 from indexer.extract.base import ExtractContext, PageContent, extractor_for
 from indexer.pageimages import derivative_keys, store_images

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from indexer.catalog.audit import AuditAction
+from archive.vocabulary import AuditAction
 from indexer.context import Lantai
 from portal.audit.chain import record_event
 from portal.audit.checkpoint import (

@@ -10,7 +10,7 @@ from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
-from indexer.catalog.accounts import User
+from archive.catalog.accounts import User
 from portal.i18n import localized
 
 ROLE_LABELS = {"admin": _l("Administrator"), "archivist": _l("Archivist"), "researcher": _l("Researcher")}

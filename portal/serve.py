@@ -56,7 +56,7 @@ def create_demo_accounts(lantai: Lantai) -> list[str]:
     """The README's demo accounts, created when no account exists yet; the names created."""
     from sqlalchemy import func, select
 
-    from indexer.catalog.accounts import User
+    from archive.catalog.accounts import User
     from portal.auth.accounts import create_user
 
     with lantai.catalog.session() as session:

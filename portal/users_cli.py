@@ -7,7 +7,8 @@ from typing import Any
 import click
 from sqlalchemy import select
 
-from indexer.catalog.accounts import Role, User
+from archive.catalog.accounts import User
+from archive.vocabulary import Role
 from portal import events
 from portal.auth.accounts import create_token, create_user, get_user, set_active, set_password, set_role
 from portal.cli import pass_lantai

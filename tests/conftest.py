@@ -12,8 +12,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from archive.catalog.db import Catalog
 from config.settings import Settings, load_settings
-from indexer.catalog.db import Catalog
 from indexer.context import Lantai, set_current
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-import indexer.catalog.all_models  # noqa: F401
-from indexer.catalog import Catalog, Job, OriginalFile, Page, Record
-from indexer.catalog.models import Base
+import archive.catalog.all_models  # noqa: F401
+from archive.catalog import Catalog, Job, OriginalFile, Page, Record
+from archive.catalog.models import Base
 
 
 def test_migrations_match_the_models(catalog: Catalog) -> None:
@@ -90,7 +90,7 @@ def test_jobs_have_progress(catalog: Catalog) -> None:
 def test_known_heads_are_the_migrations_heads(catalog: Catalog) -> None:
     from alembic.script import ScriptDirectory
 
-    from indexer.catalog.db import HEADS, alembic_config
+    from archive.catalog.db import HEADS, alembic_config
 
     script = ScriptDirectory.from_config(alembic_config(catalog.url))
     assert set(script.get_heads()) == HEADS

@@ -8,8 +8,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from indexer.catalog.description import ReviewItem
-from indexer.catalog.models import Record
+from archive.catalog.description import ReviewItem
+from archive.catalog.models import Record
 from indexer.context import Lantai
 from indexer.describe.service import confirm_review
 from portal.cli import main

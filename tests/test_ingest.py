@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from indexer.catalog.models import Job, Record
+from archive.catalog.models import Job, Record
 from indexer.context import Lantai
 from indexer.inbox import InboxWatcher, error_path, report_path
 from indexer.ingest import submit_file

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.storage import LocalStorage, sha256_of
 from config.errors import NotFoundError
-from indexer.storage import LocalStorage, sha256_of
 
 
 def test_original_is_stored_by_its_sha256_and_read_only(tmp_path: Path) -> None:

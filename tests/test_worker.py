@@ -15,7 +15,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from indexer.catalog.models import Job, Page, Record
+from archive.catalog.models import Job, Page, Record
 from indexer.context import Lantai, set_current
 from indexer.ingest import submit_file
 from tests.conftest import REDIS_URL, ROOT, make_settings

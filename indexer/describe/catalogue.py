@@ -21,8 +21,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.models import Record
 from config.errors import InputError
-from indexer.catalog.models import Record
 from indexer.describe.schema import RETENTIONS
 
 HEADERS = ("序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注")

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.description import ClassificationRule
+from archive.catalog.models import Record, utcnow
 from config.errors import NotFoundError
 from config.settings import Settings
-from indexer.catalog.description import ClassificationRule
-from indexer.catalog.models import Record, utcnow
 from indexer.describe.provenance import set_by_machine
 from indexer.describe.schema import DescriptionError, Vocabulary, normalize_value
 

@@ -9,8 +9,8 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.models import Record
 from config.errors import InputError
-from indexer.catalog.models import Record
 from indexer.context import Lantai
 from indexer.describe.catalogue import export_catalogue
 from indexer.describe.classify import load_classifier, train_classifier

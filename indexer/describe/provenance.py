@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from indexer.catalog.models import Record, utcnow
+from archive.catalog.models import Record, utcnow
 
 MACHINE = "machine"
 

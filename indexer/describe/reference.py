@@ -23,9 +23,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from indexer.catalog.db import Catalog
-from indexer.catalog.description import ReferenceCounter
-from indexer.catalog.models import Record
+from archive.catalog.db import Catalog
+from archive.catalog.description import ReferenceCounter
+from archive.catalog.models import Record
 from indexer.describe.provenance import set_provenance
 from indexer.describe.schema import DescriptionError
 

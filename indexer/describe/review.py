@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.description import ReviewItem, ReviewStatus
+from archive.catalog.models import Record, utcnow
 from config.errors import InputError, NotFoundError
-from indexer.catalog.description import ReviewItem, ReviewStatus
-from indexer.catalog.models import Record, utcnow
 from indexer.describe.provenance import set_provenance, update_extra
 from indexer.describe.schema import EDITABLE_FIELDS, Vocabulary, normalize_value
 

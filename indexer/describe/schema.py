@@ -30,24 +30,14 @@ from typing import Any
 
 import yaml
 
+from archive.vocabulary import CATEGORIES, Carrier, Classification, Openness, Retention
 from config.errors import InputError
 
-DEFAULT_CATEGORIES: dict[str, str] = {
-    "WS": "文书",
-    "KJ": "会计",
-    "RS": "人事",
-    "JJ": "基建",
-    "KY": "科研",
-    "ZP": "照片",
-    "LY": "录音",
-    "LX": "录像",
-}
-RETENTIONS: dict[str, str] = {"Y": "永久", "D30": "定期30年", "D10": "定期10年"}
-CLASSIFICATIONS: tuple[str, ...] = ("公开", "内部", "秘密", "机密", "绝密")
-SECRET_CLASSIFICATIONS: frozenset[str] = frozenset({"秘密", "机密", "绝密"})
-OPENNESS: tuple[str, ...] = ("开放", "控制")
-CARRIERS: tuple[str, ...] = ("纸质", "照片", "录音", "录像", "电子")
-ACCESS_LEVELS: tuple[str, ...] = ("open", "internal", "restricted", "secret")
+DEFAULT_CATEGORIES: dict[str, str] = CATEGORIES.labels()
+RETENTIONS: dict[str, str] = {r.value: r.zh for r in Retention}
+CLASSIFICATIONS: tuple[str, ...] = Classification.values()
+OPENNESS: tuple[str, ...] = Openness.values()
+CARRIERS: tuple[str, ...] = Carrier.values()
 
 # DA/T 18 mandatory fields (档号, 题名, 日期, 责任者, 开放标识) as Record attributes.
 MANDATORY_FIELDS: tuple[str, ...] = ("reference_code", "title", "date", "creator", "openness")
@@ -158,21 +148,6 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
         if not CODE_RE.match(str(code)):
             raise DescriptionError(f"Bad category code {code!r} in {path}", f"{path} 中的门类代码 {code!r} 无效")
     return Vocabulary(categories={str(k).upper(): str(v) for k, v in categories.items()})
-
-
-def access_level_for(classification: str | None, openness: str | None, default: str = "internal") -> str:
-    """The access level a record gets from its 密级 and 开放标识 (rule in the module docstring)."""
-    if classification in SECRET_CLASSIFICATIONS:
-        return "secret"
-    if classification == "内部":
-        return "internal"
-    if classification == "公开" and openness == "开放":
-        return "open"
-    if classification == "公开" and openness == "控制":
-        return "restricted"
-    if openness == "控制" and default == "open":
-        return "restricted"
-    return default
 
 
 def parse_date(value: Any) -> dt.date:

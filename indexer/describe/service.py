@@ -26,10 +26,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.access import SECRET_VALUES, level_for
+from archive.catalog.description import ClassificationRule, ReviewItem
+from archive.catalog.models import Record
 from config.errors import NotFoundError
 from config.settings import Settings
-from indexer.catalog.description import ClassificationRule, ReviewItem
-from indexer.catalog.models import Record
 from indexer.describe.classify import (
     Classifier,
     ClassifierError,
@@ -55,10 +56,8 @@ from indexer.describe.review import (
     queue_suggestion,
 )
 from indexer.describe.schema import (
-    SECRET_CLASSIFICATIONS,
     DescriptionError,
     Vocabulary,
-    access_level_for,
     missing_mandatory,
 )
 from indexer.metadata import header_key
@@ -146,7 +145,7 @@ def refresh_derived(session: Session, record: Record, settings: Settings | None 
     marks = provenance(record)
     if marks.get("access_level", {}).get("by", MACHINE) == MACHINE:
         default = settings.default_access_level if settings else "internal"
-        level = access_level_for(record.classification, record.openness, default)
+        level = level_for(record.classification, record.openness, default).value
         if record.classification is None:
             # A pending 秘密/机密/绝密 suggestion keeps the record secret until a person decides.
             suggested = session.scalars(
@@ -156,7 +155,7 @@ def refresh_derived(session: Session, record: Record, settings: Settings | None 
                     ReviewItem.status == "pending",
                 )
             ).all()
-            if any(value in SECRET_CLASSIFICATIONS for value in suggested):
+            if any(value in SECRET_VALUES for value in suggested):
                 level = "secret"
         if level != record.access_level:
             record.access_level = level

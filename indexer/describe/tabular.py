@@ -20,9 +20,10 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.models import Record
+from archive.vocabulary import RecordStatus
 from config.errors import InputError
 from config.settings import Settings
-from indexer.catalog.models import Record, RecordStatus
 from indexer.describe.reference import apply_imported_code, validate_imported_code
 from indexer.describe.review import FieldChange, apply_changes, normalize_field
 from indexer.describe.schema import DescriptionError, Vocabulary

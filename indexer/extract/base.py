@@ -14,8 +14,8 @@ from typing import Any, ClassVar, Protocol
 
 from PIL import Image
 
+from archive.vocabulary import PageSource
 from config.errors import LantaiError
-from indexer.catalog.models import PageSource
 from ocr.engine import OcrEngine
 
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, Tag
 from bs4.dammit import EncodingDetector
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import ExtractContext, Extraction, PageContent, register
 from indexer.extract.cjk import tidy
 from indexer.extract.encoding import codec_for_label, decode_text

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from archive.vocabulary import PageSource
 from config.errors import LantaiError
-from indexer.catalog.models import PageSource
 from indexer.extract.base import (
     CorruptFile,
     EmptyFile,

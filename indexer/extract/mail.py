@@ -20,7 +20,7 @@ from email.message import EmailMessage, Message
 from pathlib import Path, PurePath
 from typing import Any, ClassVar, cast
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import (
     ExtractContext,
     Extraction,

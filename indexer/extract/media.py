@@ -13,7 +13,7 @@ import av
 import av.error
 from PIL import Image
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import (
     CorruptFile,
     ExtractContext,

@@ -11,8 +11,8 @@ from typing import Any
 
 from PIL import Image
 
+from archive.vocabulary import PageSource
 from config.errors import LantaiError
-from indexer.catalog.models import PageSource
 from indexer.extract.base import ExtractContext, PageContent
 from ocr.engine import OcrError, OcrResult
 

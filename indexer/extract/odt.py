@@ -13,7 +13,7 @@ from odf import teletype
 from odf.namespaces import DCNS, METANS, TABLENS, TEXTNS
 from odf.opendocument import load
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import CorruptFile, ExtractContext, Extraction, PageContent, register
 from indexer.extract.cjk import join_pieces, tidy
 from indexer.extract.detect import ODT

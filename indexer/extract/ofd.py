@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import (
     CorruptFile,
     ExtractContext,

@@ -25,8 +25,8 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.psparser import PSException
 from PIL import Image
 
+from archive.vocabulary import PageSource
 from config.errors import LantaiError
-from indexer.catalog.models import PageSource
 from indexer.extract.base import (
     CorruptFile,
     ExtractContext,

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from archive.access import Clearance
 from config.errors import InputError, LantaiError
 
-ACCESS_LEVELS = ("open", "internal", "restricted", "secret")
 FACETS = ("category", "year", "department", "fonds", "retention", "access_level", "file_type", "language")
 SORTS = ("relevance", "date_desc", "date_asc", "title")
 
@@ -35,23 +35,6 @@ class SearchUnavailable(LantaiError):
     http_status = 503
     default_zh = "检索服务暂不可用"
     default_en = "Search is unavailable"
-
-
-@dataclass(frozen=True)
-class Clearance:
-    """What a caller may see: whole access levels, plus single records granted to them."""
-
-    levels: frozenset[str]
-    granted_ids: frozenset[int] = frozenset()
-
-    @classmethod
-    def everything(cls) -> Clearance:
-        """Administrators and command-line use: every level but nothing is hidden."""
-        return cls(frozenset(ACCESS_LEVELS))
-
-    def allows(self, access_level: str, record_id: int) -> bool:
-        """Whether a record with this level and id is visible."""
-        return access_level in self.levels or record_id in self.granted_ids
 
 
 @dataclass
@@ -86,10 +69,15 @@ class SearchDocument:
     fields: dict[str, Any] = field(default_factory=dict)  # extra display fields
 
 
-@dataclass
+@dataclass(kw_only=True)
 class SearchRequest:
-    """A search as the user asked it, plus who is asking."""
+    """A search as the user asked it, plus who is asking.
 
+    ``clearance`` has no default: a search that does not say whose it is, is a programming
+    error (``TypeError``), never a search that sees everything.
+    """
+
+    clearance: Clearance
     query: str = ""
     filters: Mapping[str, list[str]] = field(default_factory=dict)
     date_from: dt.date | None = None
@@ -97,7 +85,6 @@ class SearchRequest:
     sort: str = "relevance"
     limit: int = 10
     offset: int = 0
-    clearance: Clearance = field(default_factory=Clearance.everything)
     facets: tuple[str, ...] = FACETS
     record_id: int | None = None  # search within one record
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from archive.access import operator_clearance
 from indexer.search.base import SORTS, SearchRequest
 from indexer.search.documents import (
     catalog_revisions,
@@ -71,6 +72,7 @@ def search_command(
 ) -> None:
     """Search the index (检索), e.g. lantai search '档案 year:2018..2020' --filter category=WS."""
     request = SearchRequest(
+        clearance=operator_clearance(),
         query=" ".join(query),
         filters=_filters(filters),
         sort=sort,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from indexer.catalog.models import Page, Record
+from archive.catalog.models import Page, Record
 from indexer.search.base import SearchDocument, SearchPage
 
 if TYPE_CHECKING:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from archive.access import Clearance
 from indexer.search.analysis import is_word_unit, query_bigrams
-from indexer.search.base import Clearance
 from indexer.search.fields import TITLE_BOOST, day_bounds
 from indexer.search.query import And, MatchAll, Node, Not, Or, Term, YearRange
 from indexer.search.request import MAX_FACET_VALUES, Prepared

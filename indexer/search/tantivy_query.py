@@ -7,8 +7,8 @@ from typing import Any
 
 import tantivy
 
+from archive.access import Clearance
 from indexer.search.analysis import is_word_unit, query_bigrams
-from indexer.search.base import Clearance
 from indexer.search.fields import TITLE_BOOST, day_bounds
 from indexer.search.query import And, MatchAll, Node, Not, Term, YearRange
 from indexer.search.request import MAX_FACET_VALUES, Prepared

@@ -13,9 +13,9 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from archive.catalog.accounts import User
+from archive.catalog.models import Record
 from config.errors import LantaiError, NotFoundError
-from indexer.catalog.accounts import User
-from indexer.catalog.models import Record
 from portal import events
 from portal.auth import admin_required, current_user, lantai
 from portal.auth.accounts import create_user, set_active, set_password, set_role

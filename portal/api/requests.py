@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import request
 
+from archive.catalog.accounts import AccessRequest
+from archive.catalog.models import utcnow
 from config.errors import InputError, NotFoundError
-from indexer.catalog.accounts import AccessRequest
-from indexer.catalog.models import utcnow
 from portal import events
 from portal.api.views import bp
 from portal.records import guard

@@ -15,9 +15,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from archive.catalog.models import Job, Page
+from archive.vocabulary import AuditAction
 from config.errors import InputError, LantaiError, NotFoundError
-from indexer.catalog.audit import AuditAction
-from indexer.catalog.models import Job, Page
 from portal.api.openapi import openapi_document
 from portal.audit.web import audit_or_refuse
 from portal.auth import authenticate_request

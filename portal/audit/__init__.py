@@ -6,7 +6,8 @@ anything without a request (CLI, workers) calls ``record_event`` with the actor 
 
 from __future__ import annotations
 
-from indexer.catalog.audit import AuditAction, AuditEvent, DownloadForm, Outcome
+from archive.catalog.audit import AuditEvent
+from archive.vocabulary import AuditAction, DownloadForm, Outcome
 from portal.audit.chain import AuditWriteError, add_write_hook, record_event, remove_write_hook
 
 __all__ = [

@@ -14,8 +14,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from indexer.catalog.audit import AuditAction, AuditEvent, Outcome
-from indexer.catalog.models import Record
+from archive.catalog.audit import AuditEvent
+from archive.catalog.models import Record
+from archive.vocabulary import AuditAction, Outcome
 from portal.audit.chain import record_event
 from portal.audit.web import Actor, audit_or_refuse, current_actor
 

@@ -17,8 +17,9 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, update
 from sqlalchemy.orm import Session
 
+from archive.catalog.audit import AuditChainHead, AuditEvent
+from archive.vocabulary import Outcome
 from config.errors import LantaiError
-from indexer.catalog.audit import AuditChainHead, AuditEvent, Outcome
 
 EVENTS = cast(Table, AuditEvent.__table__)
 HEAD = cast(Table, AuditChainHead.__table__)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from indexer.catalog.audit import AuditEvent
+from archive.catalog.audit import AuditEvent
 from portal.audit.chain import format_time
 from portal.audit.labels import action_label, outcome_label, role_label
 from portal.audit.review import details_of

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from indexer.catalog.audit import AuditAction, DownloadForm
+from archive.vocabulary import AuditAction, DownloadForm
 
 # (中文, English) for each action; the register shows the Chinese one (利用方式).
 ACTION_NAMES: dict[str, tuple[str, str]] = {

@@ -16,9 +16,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Date, Select, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from indexer.catalog.accounts import User
-from indexer.catalog.audit import AuditAction, AuditEvent
-from indexer.catalog.models import Record
+from archive.catalog.accounts import User
+from archive.catalog.audit import AuditEvent
+from archive.catalog.models import Record
+from archive.vocabulary import AuditAction
 
 # Any Select over audit_events (SQLAlchemy 2.1 types a Select by its columns' types).
 SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from indexer.catalog.audit import GENESIS_HASH
+from archive.catalog.audit import GENESIS_HASH
 from portal.audit.chain import CANONICAL_FIELDS, CANONICAL_TEMPLATE, HEAD, encode_string, format_time
 
 PAGE_SIZE = 20_000

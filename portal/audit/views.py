@@ -16,8 +16,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 
-from indexer.catalog.accounts import User
-from indexer.catalog.audit import AuditAction
+from archive.catalog.accounts import User
+from archive.vocabulary import AuditAction
 from portal.audit.chain import AuditWriteError, format_time
 from portal.audit.charts import horizontal_bars, stacked_days
 from portal.audit.export import csv_lines, register_rows, write_xlsx

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from flask import Request, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
+from archive.catalog.audit import AuditEvent
+from archive.catalog.models import Record
+from archive.vocabulary import Outcome
 from config.errors import LantaiError
-from indexer.catalog.audit import AuditEvent, Outcome
-from indexer.catalog.models import Record
 from portal.audit.chain import record_event
 
 F = TypeVar("F", bound=Callable[..., Any])

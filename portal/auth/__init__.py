@@ -15,7 +15,7 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
-from indexer.catalog.accounts import User
+from archive.catalog.accounts import User
 from portal.auth.accounts import user_for_token
 from portal.auth.sessions import CatalogSessionInterface
 

@@ -14,10 +14,11 @@ import secrets
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from archive.catalog.accounts import ApiToken, LoginFailure, User, as_utc
+from archive.catalog.models import utcnow
+from archive.vocabulary import Role
 from config.errors import InputError, LantaiError, NotFoundError
 from config.settings import Settings
-from indexer.catalog.accounts import ApiToken, LoginFailure, Role, User, as_utc
-from indexer.catalog.models import utcnow
 from portal.auth.sessions import digest, end_user_sessions
 from portal.security import MIN_PASSWORD_LENGTH, burn_time, hash_password, needs_rehash, verify_password
 

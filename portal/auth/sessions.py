@@ -17,8 +17,8 @@ from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy import delete
 from werkzeug.datastructures import CallbackDict
 
-from indexer.catalog.accounts import UserSession, as_utc
-from indexer.catalog.models import utcnow
+from archive.catalog.accounts import UserSession, as_utc
+from archive.catalog.models import utcnow
 
 COOKIE_NAME = "lantai_session"
 

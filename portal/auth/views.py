@@ -13,8 +13,8 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from archive.catalog.accounts import ApiToken, User
 from config.errors import LantaiError
-from indexer.catalog.accounts import ApiToken, User
 from portal import events
 from portal.auth import client_ip, current_user, lantai, log_in, log_out, login_required
 from portal.auth.accounts import LoginFailed, LoginLocked, authenticate, create_token, delete_token, set_password

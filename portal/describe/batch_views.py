@@ -9,9 +9,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from archive.catalog.models import Record
 from config.errors import InputError
-from indexer.access import clearance_for
-from indexer.catalog.models import Record
 from indexer.describe.review import as_text, get_field, normalize_field
 from indexer.describe.schema import EDITABLE_FIELDS
 from indexer.describe.service import batch_update
@@ -19,6 +18,7 @@ from portal.auth import current_user, lantai, staff_required
 from portal.describe.common import ButtonForm, audit_changes, bilingual, bp, field_label, may_see, reindex, username
 from portal.describe.forms import DescriptionForm, description_values
 from portal.describe.record_views import check_values
+from portal.records.guard import clearance
 from portal.search.params import parse_state, to_request
 
 MAX_BATCH = 500
@@ -67,7 +67,7 @@ def batch() -> Any:
         if not ids and (request.args.get("q") or request.args.getlist("f")):
             try:
                 state = parse_state(request.args, page_size=SEARCH_PAGE)
-                response = ctx.search.search(to_request(state, clearance_for(current_user(), db)))
+                response = ctx.search.search(to_request(state, clearance(db)))
                 total = response.total
                 ids = [hit.id for hit in response.hits]
                 if state.offset + len(ids) < total:

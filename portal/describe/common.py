@@ -10,9 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
+from archive.catalog.accounts import User
+from archive.catalog.models import Record
+from archive.vocabulary import Role
 from config.errors import LantaiError
-from indexer.catalog.accounts import Role, User
-from indexer.catalog.models import Record
 from indexer.describe.review import FieldChange
 from indexer.describe.schema import CARRIERS, CLASSIFICATIONS, DEFAULT_CATEGORIES, OPENNESS, RETENTIONS
 from indexer.search.documents import index_records

@@ -7,9 +7,9 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from archive.access import RecordHidden
+from archive.catalog.models import Record
 from config.errors import InputError
-from indexer.access import RecordHidden
-from indexer.catalog.models import Record
 from indexer.describe.review import as_text, normalize_field, pending_fields
 from indexer.describe.schema import EDITABLE_FIELDS, MANDATORY_FIELDS, DescriptionError
 from indexer.describe.service import set_record_fields

@@ -8,10 +8,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from archive.access import RecordHidden
+from archive.catalog.description import ReviewItem, ReviewStatus
+from archive.catalog.models import Record
 from config.errors import InputError
-from indexer.access import RecordHidden
-from indexer.catalog.description import ReviewItem, ReviewStatus
-from indexer.catalog.models import Record
 from indexer.describe.review import REVIEWABLE_FIELDS, as_text, get_field
 from indexer.describe.service import confirm_review, reject_review
 from portal.auth import current_user, lantai, staff_required

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.models import Record
+from archive.vocabulary import Role
 from config.errors import InputError
-from indexer.catalog.accounts import Role
-from indexer.catalog.models import Record
 from indexer.describe.catalogue import catalogue_pdf, catalogue_rows, catalogue_title, catalogue_xlsx
 from indexer.describe.tabular import import_table, template_bytes
 from portal import events
@@ -114,7 +114,7 @@ def export() -> Any:
     with lantai().catalog.session() as db:
         user = current_user()
         if (user is None or user.role != Role.ADMIN) and _has_secret(db, fonds, year, retention):
-            # Secret records are known to administrators only (indexer.access), their catalogue too.
+            # Secret records are known to administrators only (archive.access), their catalogue too.
             flash(_("此目录包含涉密档案，只有管理员可以导出。"), "error")
             return redirect(url_for("describe.transfer"), 303)
         rows = catalogue_rows(db, fonds, year, retention)

@@ -7,8 +7,8 @@ from typing import Any
 from flask import render_template
 from sqlalchemy import func, select
 
-from indexer.catalog.description import ClassificationRule, ReviewItem, ReviewStatus
-from indexer.catalog.models import Record
+from archive.catalog.description import ClassificationRule, ReviewItem, ReviewStatus
+from archive.catalog.models import Record
 from portal.auth import lantai, staff_required
 
 # Importing the page modules registers their routes on ``bp``.

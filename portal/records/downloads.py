@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from flask import Response
 
-from indexer.catalog.models import Record
+from archive.catalog.models import Record
 from indexer.context import Lantai
 from portal.records import stamp
 

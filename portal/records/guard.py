@@ -2,7 +2,7 @@
 
 Every route of the record, upload and API areas that touches a record goes through
 ``visible_record`` (metadata) or ``readable_record`` (page images, text, downloads), which
-call ``indexer.access.load_record``: a record the caller may not know about is a 404, the
+call ``archive.access.load_record``: a record the caller may not know about is a 404, the
 same as a record that does not exist; one they may know of but not read is a 403.
 
 Auditing helpers live here too, since they need the same "who is asking": the purpose
@@ -19,21 +19,21 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config.errors import LantaiError
-from indexer.access import (
+from archive.access import (
     RESTRICTED,
     AccessDenied,
+    Clearance,
     can_request,
     can_view_content,
     can_view_metadata,
     clearance_for,
     load_record,
 )
-from indexer.catalog.accounts import AccessRequest, Grant, Role
-from indexer.catalog.audit import AuditAction, Outcome
-from indexer.catalog.models import Record, utcnow
+from archive.catalog.accounts import AccessRequest, Grant
+from archive.catalog.models import Record, utcnow
+from archive.vocabulary import AuditAction, Outcome, Role
+from config.errors import LantaiError
 from indexer.context import Lantai
-from indexer.search.base import Clearance
 from portal.auth import current_user as auth_current_user
 
 
@@ -72,29 +72,34 @@ def user_name(user: Any) -> str:
     return str(getattr(user, "label", None) or getattr(user, "username", "user"))
 
 
+def public_search() -> bool:
+    """The setting ``LANTAI_PUBLIC_SEARCH``: whether anonymous visitors may search and read open records."""
+    return lantai().settings.public_search
+
+
 def clearance(session: Session) -> Clearance:
     """The current caller's clearance for searches."""
-    return clearance_for(current_user(), session)
+    return clearance_for(current_user(), session, public_search=public_search())
 
 
 def visible_record(session: Session, record_id: int) -> Record:
     """The record if the caller may see its description; else 404 (as for a missing record)."""
-    return load_record(current_user(), record_id, session)
+    return load_record(current_user(), record_id, session, public_search=public_search())
 
 
 def readable_record(session: Session, record_id: int) -> Record:
     """The record if the caller may read its pages and files; 403 when only its description is visible."""
-    return load_record(current_user(), record_id, session, content=True)
+    return load_record(current_user(), record_id, session, public_search=public_search(), content=True)
 
 
 def may_see(session: Session, record: Record) -> bool:
     """Whether the caller may see this record's description."""
-    return bool(can_view_metadata(current_user(), record, session))
+    return bool(can_view_metadata(current_user(), record, session, public_search=public_search()))
 
 
 def may_read(session: Session, record: Record) -> bool:
     """Whether the caller may read this (visible) record's content."""
-    return bool(can_view_content(current_user(), record, session))
+    return bool(can_view_content(current_user(), record, session, public_search=public_search()))
 
 
 def may_request(session: Session, record: Record) -> bool:

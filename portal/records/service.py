@@ -9,16 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.catalog.models import Page, Record
+from archive.access import Clearance
+from archive.catalog.models import Page, Record
 from indexer.describe.schema import DEFAULT_CATEGORIES
-from indexer.search.base import (
-    Clearance,
-    PageHit,
-    QuerySyntaxError,
-    SearchBackend,
-    SearchRequest,
-    SearchUnavailable,
-)
+from indexer.search.base import PageHit, QuerySyntaxError, SearchBackend, SearchRequest, SearchUnavailable
 from indexer.search.highlight import hit_boxes
 
 log = logging.getLogger(__name__)

@@ -19,10 +19,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.models import Page, Record
+from archive.vocabulary import AuditAction, DownloadForm
 from config.errors import NotFoundError
 from indexer import pageimages
-from indexer.catalog.audit import AuditAction, DownloadForm
-from indexer.catalog.models import Page, Record
 from portal.audit.review import who_accessed
 from portal.audit.web import audit_or_refuse
 from portal.records import downloads, guard, service, stamp

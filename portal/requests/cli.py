@@ -12,9 +12,9 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from indexer.catalog.accounts import Grant, User
-from indexer.catalog.audit import AuditAction
-from indexer.catalog.models import Record
+from archive.catalog.accounts import Grant, User
+from archive.catalog.models import Record
+from archive.vocabulary import AuditAction
 from portal.audit.chain import record_event
 from portal.cli import pass_lantai
 from portal.requests.expiry import GRANT, record_expiries, unrecorded_expiries

@@ -1,6 +1,6 @@
 """Recording the end of access: one ``access_expire`` audit event per grant that ran out.
 
-Grants are checked when they are used (``indexer.access.has_grant`` compares ``expires_at``
+Grants are checked when they are used (``archive.access.has_grant`` compares ``expires_at``
 with now), so nothing happens at the moment a grant ends. The portal records the expiry the
 first time it sees the expired grant (a researcher opening or searching the record), once
 per grant: a grant already named by an ``access_expire`` event is not recorded again.
@@ -14,9 +14,10 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indexer.catalog.accounts import AccessRequest, Grant
-from indexer.catalog.audit import AuditAction, AuditEvent
-from indexer.catalog.models import Record, utcnow
+from archive.catalog.accounts import AccessRequest, Grant
+from archive.catalog.audit import AuditEvent
+from archive.catalog.models import Record, utcnow
+from archive.vocabulary import AuditAction
 
 GRANT = "grant"  # object_type of an access_expire event; object_id is the grant's id
 

@@ -7,10 +7,11 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.access import can_request, check_metadata
+from archive.catalog.accounts import AccessRequest, Grant, User
+from archive.catalog.models import Record, utcnow
+from archive.vocabulary import RequestStatus
 from config.errors import InputError, LantaiError
-from indexer.access import can_request, check_metadata
-from indexer.catalog.accounts import AccessRequest, Grant, RequestStatus, User
-from indexer.catalog.models import Record, utcnow
 
 MAX_DAYS = 365
 
@@ -36,7 +37,7 @@ def find_record(db: Session, user: User, ref: str) -> Record:
     record = (
         db.get(Record, int(ref)) if ref.isdigit() else db.scalar(select(Record).where(Record.reference_code == ref))
     )
-    return check_metadata(user, record, db)
+    return check_metadata(user, record, db, public_search=False)  # requesters are signed in
 
 
 def ask(db: Session, user: User, record: Record, purpose: str, days: int) -> AccessRequest:

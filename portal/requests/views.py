@@ -13,10 +13,10 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from archive.access import can_request
+from archive.catalog.accounts import AccessRequest, User
+from archive.catalog.models import Record
 from config.errors import LantaiError
-from indexer.access import can_request
-from indexer.catalog.accounts import AccessRequest, User
-from indexer.catalog.models import Record
 from portal import events
 from portal.auth import current_user, lantai, login_required, staff_required
 from portal.i18n import localized

@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from archive.access import Clearance
 from config.errors import InputError
-from indexer.search.base import FACETS, SORTS, Clearance, SearchRequest
+from indexer.search.base import FACETS, SORTS, SearchRequest
 
 PAGE_SIZE = 20
 MAX_LIMIT = 100

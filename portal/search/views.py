@@ -10,9 +10,9 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from archive.catalog.models import Page
+from archive.vocabulary import AuditAction
 from config.errors import InputError
-from indexer.catalog.audit import AuditAction
-from indexer.catalog.models import Page
 from indexer.search.base import FACETS, SearchResponse
 from portal.audit.web import audit_or_refuse
 from portal.records import guard

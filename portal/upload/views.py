@@ -17,9 +17,9 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
+from archive.catalog.models import Job, Record
+from archive.vocabulary import AccessLevel, AuditAction
 from config.errors import LantaiError
-from indexer.catalog.audit import AuditAction
-from indexer.catalog.models import Job, Record
 from indexer.describe.schema import DEFAULT_CATEGORIES
 from portal.audit.chain import AuditWriteError
 from portal.audit.web import audit_or_refuse
@@ -41,7 +41,7 @@ METADATA_FIELDS = (
 )
 CATEGORIES = tuple(DEFAULT_CATEGORIES.items())  # (code, name), the one 门类 table
 RETENTIONS = (("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年"))
-ACCESS_LEVELS = (("open", "公开"), ("internal", "内部"), ("restricted", "受控"), ("secret", "涉密"))
+ACCESS_LEVELS = tuple((level.value, level.zh) for level in AccessLevel)
 
 
 @dataclass

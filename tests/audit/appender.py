@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.catalog.db import Catalog
+from archive.catalog.db import Catalog
 from portal.audit import record_event
 
 

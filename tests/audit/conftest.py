@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from indexer.catalog.audit import Outcome
-from indexer.catalog.db import Catalog
+from archive.catalog.db import Catalog
+from archive.vocabulary import Outcome
 from portal.audit import record_event
 from tests.portal.conftest import USERS, add_user, app, auth, client, make_app, make_record  # noqa: F401
 

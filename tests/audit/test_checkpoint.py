@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select, update
 
-from indexer.catalog.audit import AuditChainHead, AuditEvent
-from indexer.catalog.db import Catalog
+from archive.catalog.audit import AuditChainHead, AuditEvent
+from archive.catalog.db import Catalog
 from indexer.context import Lantai
 from portal.audit.chain import event_hash
 from portal.audit.checkpoint import CheckpointError, generate_key, make_checkpoint, read_checkpoint, write_checkpoint

@@ -6,8 +6,8 @@ import multiprocessing
 
 from sqlalchemy import func, select
 
-from indexer.catalog.audit import AuditEvent
-from indexer.catalog.db import Catalog
+from archive.catalog.audit import AuditEvent
+from archive.catalog.db import Catalog
 from portal.audit.verify import verify_chain
 from tests.audit.appender import append_events
 

@@ -15,8 +15,8 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from indexer.catalog.accounts import User
-from indexer.catalog.audit import AuditEvent
+from archive.catalog.accounts import User
+from archive.catalog.audit import AuditEvent
 from portal.audit import record_event
 from tests.audit.conftest import HOSTILE
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indexer.catalog.db import Catalog
-from indexer.catalog.models import Record
+from archive.catalog.db import Catalog
+from archive.catalog.models import Record
 from portal.audit import record_event
 from portal.audit.review import (
     AuditFilter,

@@ -19,9 +19,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from indexer.catalog.accounts import AccessRequest, Grant, RequestStatus, User
-from indexer.catalog.audit import AuditEvent
-from indexer.catalog.models import utcnow
+from archive.catalog.accounts import AccessRequest, Grant, User
+from archive.catalog.audit import AuditEvent
+from archive.catalog.models import utcnow
+from archive.vocabulary import RequestStatus
 from portal.audit import add_write_hook, remove_write_hook
 from portal.audit.verify import verify_chain
 from tests.portal.conftest import AuthActions

@@ -8,8 +8,8 @@ import pytest
 from flask import Flask, g
 from sqlalchemy import select
 
-from indexer.catalog.accounts import User
-from indexer.catalog.audit import AuditEvent
+from archive.catalog.accounts import User
+from archive.catalog.audit import AuditEvent
 from portal.audit.bridge import emit_to_audit
 from portal.audit.web import client_ip, request_id
 

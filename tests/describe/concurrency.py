@@ -6,8 +6,9 @@ import time
 
 from sqlalchemy.orm import Session
 
-from indexer.catalog.db import Catalog
-from indexer.catalog.models import Record, RecordStatus
+from archive.catalog.db import Catalog
+from archive.catalog.models import Record
+from archive.vocabulary import RecordStatus
 from indexer.describe.reference import assign_reference_code, run_in_transaction
 
 PATTERN = "{fonds}-{category}·{year}-{retention}-{department}-{item:04d}"

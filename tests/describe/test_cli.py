@@ -7,7 +7,8 @@ from pathlib import Path
 import openpyxl
 from click.testing import CliRunner
 
-from indexer.catalog.models import Page, PageSource, Record, RecordStatus
+from archive.catalog.models import Page, Record
+from archive.vocabulary import PageSource, RecordStatus
 from indexer.context import Lantai
 from indexer.describe.classify import model_path
 from portal.cli import main

@@ -8,9 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from indexer.catalog.db import Catalog
-from indexer.catalog.description import ReferenceCounter
-from indexer.catalog.models import Record, RecordStatus
+from archive.catalog.db import Catalog
+from archive.catalog.description import ReferenceCounter
+from archive.catalog.models import Record
+from archive.vocabulary import RecordStatus
 from indexer.describe.reference import (
     ReferenceCodeError,
     ReferencePattern,

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.catalog.models import Record
+from archive.access import level_for
+from archive.catalog.models import Record
 from indexer.describe.schema import (
     DescriptionError,
     Vocabulary,
-    access_level_for,
     load_vocabulary,
     missing_mandatory,
     normalize_value,
@@ -35,7 +35,7 @@ from indexer.describe.schema import (
     ],
 )
 def test_access_level_rule(classification: str | None, openness: str | None, default: str, level: str) -> None:
-    assert access_level_for(classification, openness, default) == level
+    assert level_for(classification, openness, default) == level
 
 
 def test_labels_and_codes_are_accepted_and_bad_values_explained() -> None:

@@ -6,11 +6,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.db import Catalog
+from archive.catalog.description import ReviewItem
+from archive.catalog.models import OriginalFile, Page, Record
+from archive.vocabulary import PageSource, RecordStatus
 from config.errors import InputError, NotFoundError
 from config.settings import Settings
-from indexer.catalog.db import Catalog
-from indexer.catalog.description import ReviewItem
-from indexer.catalog.models import OriginalFile, Page, PageSource, Record, RecordStatus
 from indexer.describe.classify import (
     RuleError,
     create_rule,

@@ -13,9 +13,10 @@ from pdfminer.high_level import extract_text
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.db import Catalog
+from archive.catalog.models import Record
+from archive.vocabulary import RecordStatus
 from config.settings import Settings
-from indexer.catalog.db import Catalog
-from indexer.catalog.models import Record, RecordStatus
 from indexer.describe.catalogue import HEADERS, export_catalogue
 from indexer.describe.tabular import ImportFileError, import_table, template_bytes
 

@@ -148,7 +148,7 @@ def test_request_approve_and_download(live_server: LiveServer, browser: Any, sho
 
 
 def test_upload_several_files_with_live_progress(live_server: LiveServer, browser: Any, shots: Path) -> None:
-    from indexer.catalog.models import Job
+    from archive.catalog.models import Job
     from indexer.process import process_job
 
     app, base = live_server.app, live_server.url

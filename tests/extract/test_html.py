@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import ExtractContext, extractor_for
 from indexer.extract.html import html_to_text
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import ExtractContext, extractor_for
 from indexer.extract.exif import read_exif
 from indexer.extract.images import ImageExtractor

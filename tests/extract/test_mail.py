@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import CorruptFile, ExtractContext, MisnamedFile, extractor_for
 from indexer.extract.detect import EML
 from tests.extract import generate

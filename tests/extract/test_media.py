@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import CorruptFile, ExtractContext, ResourceLimitExceeded, extractor_for
 from indexer.extract.detect import detect
 from tests.extract import generate

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import (
     CorruptFile,
     ExtractContext,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.catalog.models import PageSource
+from archive.vocabulary import PageSource
 from indexer.extract.base import EmptyFile, ExtractContext, extractor_for
 from indexer.extract.encoding import decode_text
 from indexer.extract.plaintext import PAGE_CHARS, split_pages

@@ -18,9 +18,9 @@ from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
 
+from archive.catalog.accounts import Grant, User
+from archive.catalog.models import Record, utcnow
 from config.settings import Settings
-from indexer.catalog.accounts import Grant, User
-from indexer.catalog.models import Record, utcnow
 from indexer.context import set_current
 from portal.app import create_app
 from portal.security import hash_password

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 from PIL import Image, ImageDraw, ImageFont
 
-from indexer.catalog.models import OriginalFile, Page, Record
+from archive.catalog.models import OriginalFile, Page, Record
 from indexer.search.documents import index_records
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

@@ -4,7 +4,7 @@ Companion to ``test_access_matrix.py``: each record here has a page with text, a
 a thumbnail and a stored original, each carrying a marker unique to the record. Allowed
 responses must serve exactly that content; refused ones (403, 404) must never carry any of
 it. Roles add a researcher whose grant has EXPIRED. The table is written out by hand from
-the policy in indexer/access.py (open: everyone allowed to search; internal: staff;
+the policy in archive/access.py (open: everyone allowed to search; internal: staff;
 restricted: staff and researchers with a live grant; secret: nobody, not even an admin).
 """
 
@@ -19,8 +19,8 @@ from flask import Flask
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from indexer.catalog.accounts import Grant, User
-from indexer.catalog.models import Page, utcnow
+from archive.catalog.accounts import Grant, User
+from archive.catalog.models import Page, utcnow
 from tests.portal.conftest import AuthActions
 from tests.portal.sample_records import add_record
 

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
-from indexer.catalog.accounts import User
+from archive.catalog.accounts import User
 from indexer.process import process_job
 from portal.auth.accounts import create_token
 from tests.portal.conftest import AuthActions

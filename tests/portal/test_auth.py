@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from indexer.catalog.accounts import UserSession
+from archive.catalog.accounts import UserSession
 from portal.auth.sessions import COOKIE_NAME, digest
 from tests.portal.conftest import USERS, AuthActions
 
@@ -214,7 +214,7 @@ def test_an_expired_session_is_dead(app: Flask, client: FlaskClient, auth: AuthA
 
     from sqlalchemy import update
 
-    from indexer.catalog.models import utcnow
+    from archive.catalog.models import utcnow
 
     auth.login("archivist")
     assert client.get("/account").status_code == 200

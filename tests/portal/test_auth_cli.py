@@ -88,7 +88,7 @@ def test_admin_page_creates_disables_and_changes_roles(app: Flask, client: Flask
     assert "chen" in page
     from sqlalchemy import select
 
-    from indexer.catalog.accounts import User
+    from archive.catalog.accounts import User
 
     with app.extensions["lantai"].catalog.session() as db:
         chen_id = db.scalar(select(User.id).where(User.username == "chen"))

@@ -19,15 +19,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from indexer.catalog.audit import AuditEvent
-from indexer.catalog.description import ClassificationRule, ReviewItem
-from indexer.catalog.models import Record
+from archive.catalog.audit import AuditEvent
+from archive.catalog.description import ClassificationRule, ReviewItem
+from archive.catalog.models import Record
 from indexer.describe.review import queue_suggestion
 from indexer.describe.service import describe_record
 from indexer.search.base import SearchRequest
 from indexer.search.documents import index_records
 from tests.portal.conftest import AuthActions
 from tests.portal.sample_records import add_record
+from tests.search.conftest import EVERY_LEVEL
 
 GET_PAGES = [
     "/describe/",
@@ -55,7 +56,7 @@ def audit_rows(app: Flask, action: str) -> list[tuple[str | None, int | None, st
 
 def found_ids(app: Flask, query: str) -> list[int]:
     """Record ids the search backend returns for ``query`` (as staff)."""
-    response = app.extensions["lantai"].search.search(SearchRequest(query=query, limit=50))
+    response = app.extensions["lantai"].search.search(SearchRequest(query=query, limit=50, clearance=EVERY_LEVEL))
     return [hit.id for hit in response.hits]
 
 

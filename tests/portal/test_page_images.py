@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
-from indexer.catalog.models import Page, PageSource
+from archive.catalog.models import Page
+from archive.vocabulary import PageSource
 from indexer.context import Lantai
 from indexer.ingest import submit_file
 from indexer.process import process_job
@@ -67,7 +68,7 @@ def test_picture_that_cannot_be_rendered_is_a_clear_404(app: Flask, client: Flas
     record_id = ingest(lantai, data_file("pdflatex-4-pages.pdf"))
     page = page_row(lantai, record_id, 1)
     with lantai.catalog.session() as session:
-        from indexer.catalog.models import Record
+        from archive.catalog.models import Record
 
         record = session.get(Record, record_id)
         assert record is not None and record.original is not None

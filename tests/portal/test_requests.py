@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from indexer.access import can_view_content
-from indexer.catalog.accounts import AccessRequest, Grant, User
-from indexer.catalog.models import Record, utcnow
+from archive.access import can_view_content
+from archive.catalog.accounts import AccessRequest, Grant, User
+from archive.catalog.models import Record, utcnow
 from tests.portal.conftest import AuthActions
 
 
@@ -50,7 +50,7 @@ def researcher_can_read(app: Flask, record_id: int) -> bool:
         user = db.scalar(select(User).where(User.username == "researcher"))
         record = db.get(Record, record_id)
         assert user is not None and record is not None
-        return can_view_content(user, record, db)
+        return can_view_content(user, record, db, public_search=True)
 
 
 def ask(auth: AuthActions, record: str, purpose: str = "校史研究：1958 年招生情况", days: int = 14) -> Any:

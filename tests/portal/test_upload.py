@@ -9,7 +9,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from indexer.catalog.models import Job, Record
+from archive.catalog.models import Job, Record
 from indexer.process import process_job
 from tests.conftest import SHARED
 from tests.portal.conftest import AuthActions

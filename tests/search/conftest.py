@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from archive.access import Clearance
 from indexer.search.base import SearchBackend, SearchDocument, SearchPage
 
 ES_URL = os.environ.get("LANTAI_ELASTICSEARCH_URL")
+# Every level, stated explicitly: searches have no default clearance.
+EVERY_LEVEL = Clearance(frozenset({"open", "internal", "restricted", "secret"}))
 
 
 def open_test_backend(kind: str, tmp_path: Path) -> Iterator[SearchBackend]:

@@ -10,9 +10,10 @@ import re
 
 import pytest
 
+from archive.access import Clearance
 from indexer.search.analysis import fold
-from indexer.search.base import Clearance, QuerySyntaxError, SearchBackend, SearchRequest
-from tests.search.conftest import CORPUS, doc
+from indexer.search.base import QuerySyntaxError, SearchBackend, SearchRequest
+from tests.search.conftest import CORPUS, EVERY_LEVEL, doc
 
 OPEN_ONLY = Clearance(frozenset({"open", "internal"}))
 
@@ -233,7 +234,7 @@ def test_snippets_are_escaped_and_never_cut_a_character(index: SearchBackend) ->
 def test_long_page_snippet_is_a_window_around_the_match(backend: SearchBackend) -> None:
     text = "前" * 500 + "目标词" + "后" * 500
     backend.index([doc(50, "长文", [text])])
-    hit = backend.search(SearchRequest(query="目标词")).hits[0]
+    hit = backend.search(SearchRequest(clearance=EVERY_LEVEL, query="目标词")).hits[0]
     assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
     assert "<mark>目标词</mark>" in hit.snippet
     assert len(plain(hit.snippet)) < 200 and plain(hit.snippet) in text
@@ -260,7 +261,7 @@ def test_restricted_record_found_with_a_grant_or_the_level(index: SearchBackend)
     granted = Clearance(frozenset({"open"}), frozenset({3}))
     assert ids(index, "青鸾", clearance=granted) == {3}
     assert ids(index, "青鸾", clearance=Clearance(frozenset({"restricted"}))) == {3}
-    assert ids(index, "青鸾", clearance=Clearance.everything()) == {3}
+    assert ids(index, "青鸾", clearance=EVERY_LEVEL) == {3}
     assert ids(index, "", clearance=Clearance(frozenset())) == set()
 
 
@@ -288,7 +289,7 @@ def test_replace_and_delete(index: SearchBackend) -> None:
 )
 def test_malformed_queries_raise_a_clear_error(index: SearchBackend, query: str) -> None:
     with pytest.raises(QuerySyntaxError) as caught:
-        index.search(SearchRequest(query=query))
+        index.search(SearchRequest(clearance=EVERY_LEVEL, query=query))
     assert re.search(r"[\u4e00-\u9fff]", caught.value.message_zh)
     assert caught.value.message_en.startswith("Query error")
     assert caught.value.http_status == 400
@@ -296,10 +297,10 @@ def test_malformed_queries_raise_a_clear_error(index: SearchBackend, query: str)
 
 def test_bad_filter_or_sort_is_an_input_error(index: SearchBackend) -> None:
     with pytest.raises(QuerySyntaxError):
-        index.search(SearchRequest(filters={"colour": ["red"]}))
+        index.search(SearchRequest(clearance=EVERY_LEVEL, filters={"colour": ["red"]}))
     with pytest.raises(QuerySyntaxError):
-        index.search(SearchRequest(sort="random"))
+        index.search(SearchRequest(clearance=EVERY_LEVEL, sort="random"))
     with pytest.raises(QuerySyntaxError):
-        index.search(SearchRequest(filters={"year": ["twenty"]}))
+        index.search(SearchRequest(clearance=EVERY_LEVEL, filters={"year": ["twenty"]}))
     with pytest.raises(QuerySyntaxError):
-        index.search(SearchRequest(offset=10**9))
+        index.search(SearchRequest(clearance=EVERY_LEVEL, offset=10**9))

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from indexer.search.base import Clearance, SearchRequest
+from archive.access import Clearance
+from indexer.search.base import SearchRequest
 from indexer.search.es_query import build_query, sort_clause
 from indexer.search.request import prepare
+from tests.search.conftest import EVERY_LEVEL
 
 
 def test_phrase_becomes_a_whitespace_bigram_phrase_with_title_boost() -> None:
-    query = build_query(prepare(SearchRequest(query="檔案管理")))
+    query = build_query(prepare(SearchRequest(clearance=EVERY_LEVEL, query="檔案管理")))
     text = query["bool"]["must"][0]
     assert text["bool"]["must"][0] == {"match_phrase": {"bi": {"query": "档案 案管 管理", "analyzer": "lantai_ws"}}}
     title = text["bool"]["should"][0]["constant_score"]["filter"]

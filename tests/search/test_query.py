@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from indexer.search.base import QuerySyntaxError, SearchRequest
 from indexer.search.embedded import EmbeddedBackend
 from indexer.search.query import And, MatchAll, Not, Or, Term, YearRange, compile_query, parse, term_string
-from tests.search.conftest import CORPUS
+from tests.search.conftest import CORPUS, EVERY_LEVEL
 
 
 def test_adjacent_chinese_characters_form_one_phrase() -> None:
@@ -97,7 +97,7 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedBackend:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_string_searches_or_raises_query_syntax_error(corpus_index: EmbeddedBackend, text: str) -> None:
     try:
-        response = corpus_index.search(SearchRequest(query=text))
+        response = corpus_index.search(SearchRequest(clearance=EVERY_LEVEL, query=text))
     except QuerySyntaxError:
         return
     assert response.total >= len(response.hits)

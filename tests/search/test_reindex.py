@@ -13,14 +13,14 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from indexer.catalog.models import OriginalFile, Page, Record
+from archive.catalog.models import OriginalFile, Page, Record
 from indexer.context import Lantai
 from indexer.search import embedded
 from indexer.search.base import SearchRequest
 from indexer.search.documents import index_records, iter_documents, remove_records, to_document
 from indexer.search.embedded import EmbeddedBackend
 from portal.cli import main
-from tests.search.conftest import CORPUS
+from tests.search.conftest import CORPUS, EVERY_LEVEL
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ["档案", "檔案 -会计", "year:2018..2021", "", "archiv*", "长教发[2023]12号", "title:报告"]
@@ -67,7 +67,7 @@ def snapshot(backend: EmbeddedBackend) -> list[tuple[int, list[int], dict[str, l
     """What users see for the sample queries: totals, ordered ids, facets."""
     out = []
     for query in QUERIES:
-        response = backend.search(SearchRequest(query=query, sort="date_desc", limit=100))
+        response = backend.search(SearchRequest(clearance=EVERY_LEVEL, query=query, sort="date_desc", limit=100))
         facets = {k: [(c.value, c.count) for c in v] for k, v in response.facets.items()}
         out.append((response.total, [h.id for h in response.hits], facets))
     return out
@@ -93,9 +93,9 @@ def test_to_document_maps_the_catalog_record(lantai: Lantai) -> None:
 def test_index_records_then_remove_records(lantai: Lantai) -> None:
     ids = add_records(lantai)
     index_records(lantai, ids)
-    assert lantai.search.search(SearchRequest(query="青鸾")).total == 1
+    assert lantai.search.search(SearchRequest(clearance=EVERY_LEVEL, query="青鸾")).total == 1
     remove_records(lantai, ids[2:3])
-    assert lantai.search.search(SearchRequest(query="青鸾")).total == 0
+    assert lantai.search.search(SearchRequest(clearance=EVERY_LEVEL, query="青鸾")).total == 0
     with lantai.catalog.session() as session:
         session.delete(session.get(Record, ids[0]))
     index_records(lantai, ids[:2])  # a record gone from the catalog leaves the index too
@@ -153,13 +153,13 @@ def test_interrupted_rebuild_resumes(lantai: Lantai, cli: CliRunner, monkeypatch
     with pytest.raises(Interrupted):
         backend.rebuild(iter_documents(lantai), progress=crash)
     assert backend.rebuild_checkpoint() == ids[7]  # two commits of four
-    assert backend.search(SearchRequest(query="")).total == 0  # the live index was never touched
+    assert backend.search(SearchRequest(clearance=EVERY_LEVEL, query="")).total == 0  # the live index was never touched
     result = cli.invoke(main, ["reindex"])
     assert result.exit_code == 0, result.output
     assert f"Resuming after record {ids[7]}" in result.output
     assert backend.rebuild_checkpoint() is None
     assert sorted(backend.revisions()) == ids
-    assert backend.search(SearchRequest(query="青鸾")).total == 2
+    assert backend.search(SearchRequest(clearance=EVERY_LEVEL, query="青鸾")).total == 2
 
 
 def test_index_check_reports_missing_stale_and_extra(lantai: Lantai, cli: CliRunner) -> None:
@@ -182,7 +182,7 @@ def test_index_check_reports_missing_stale_and_extra(lantai: Lantai, cli: CliRun
     assert f"not in catalog (1): {ids[2]}" in result.output
     assert cli.invoke(main, ["reindex"]).exit_code == 0
     assert cli.invoke(main, ["index", "check"]).exit_code == 0
-    assert lantai.search.search(SearchRequest(query="改过的题名")).total == 1
+    assert lantai.search.search(SearchRequest(clearance=EVERY_LEVEL, query="改过的题名")).total == 1
 
 
 def test_search_command_json_and_text(lantai: Lantai, cli: CliRunner) -> None:
@@ -204,13 +204,13 @@ def test_search_command_json_and_text(lantai: Lantai, cli: CliRunner) -> None:
 
 def test_a_write_in_another_process_is_seen_by_a_reader(lantai: Lantai) -> None:
     reader = EmbeddedBackend(lantai.settings.index_dir)
-    assert reader.search(SearchRequest(query="另一个进程")).total == 0
+    assert reader.search(SearchRequest(clearance=EVERY_LEVEL, query="另一个进程")).total == 0
     script = (
         "import sys; from pathlib import Path; from indexer.search.embedded import EmbeddedBackend; "
         "from tests.search.conftest import doc; "
         "EmbeddedBackend(Path(sys.argv[1])).index([doc(900, '另一个进程写入', ['内容'])])"
     )
     subprocess.run([sys.executable, "-c", script, str(lantai.settings.index_dir)], check=True, cwd=ROOT, timeout=120)
-    assert [h.id for h in reader.search(SearchRequest(query="另一个进程")).hits] == [900]
+    assert [h.id for h in reader.search(SearchRequest(clearance=EVERY_LEVEL, query="另一个进程")).hits] == [900]
     with lantai.catalog.session() as session:
         assert session.scalars(select(Record)).first() is None

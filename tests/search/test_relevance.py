@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from indexer.search.base import SearchBackend, SearchRequest
-from tests.search.conftest import doc
+from tests.search.conftest import EVERY_LEVEL, doc
 
 JUDGED = [
     # typed
@@ -95,7 +95,8 @@ def test_recall_at_10_and_mrr(backend: SearchBackend) -> None:
     backend.index(JUDGED + distractors(80))
     recalls, reciprocal = [], []
     for query, relevant in QUERIES:
-        ranked = [h.id for h in backend.search(SearchRequest(query=query, limit=10, facets=())).hits]
+        request = SearchRequest(clearance=EVERY_LEVEL, query=query, limit=10, facets=())
+        ranked = [h.id for h in backend.search(request).hits]
         recalls.append(len(relevant & set(ranked)) / len(relevant))
         rank = next((i for i, rid in enumerate(ranked, start=1) if rid in relevant), None)
         reciprocal.append(1 / rank if rank else 0.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.catalog import (
+from archive.catalog import (
     accounts,  # noqa: F401
     audit,  # noqa: F401
     description,  # noqa: F401

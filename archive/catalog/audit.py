@@ -9,64 +9,14 @@ appends across processes, and verify checks that the chain really ends there.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from indexer.catalog.models import Base
+from archive.catalog.models import Base
 
 # prev_hash of the first event: 64 zeros (no event before it).
 GENESIS_HASH = "0" * 64
-
-
-class AuditAction(enum.StrEnum):
-    """What an audit event records; the value is stored and shown in exports."""
-
-    LOGIN = "login"
-    LOGOUT = "logout"
-    LOGIN_FAILED = "login_failed"
-    SEARCH = "search"  # details: query, filters, hits
-    RECORD_VIEW = "record_view"
-    PAGE_VIEW = "page_view"  # details: page number
-    DOWNLOAD = "download"  # details: file (name, sha256), form: original / text / stamped
-    EXPORT = "export"  # details: what was exported, how many rows, format
-    ACCESS_REQUEST = "access_request"
-    ACCESS_APPROVE = "access_approve"
-    ACCESS_DENY = "access_deny"
-    ACCESS_EXPIRE = "access_expire"
-    USER_CREATE = "user_create"
-    USER_UPDATE = "user_update"
-    USER_DISABLE = "user_disable"
-    USER_ENABLE = "user_enable"
-    USER_DELETE = "user_delete"
-    ROLE_CHANGE = "role_change"  # details: old role, new role
-    PERMISSION_CHANGE = "permission_change"
-    PASSWORD_CHANGE = "password_change"  # noqa: S105
-    PASSWORD_RESET = "password_reset"  # noqa: S105 - an administrator set someone's password
-    TOKEN_CREATE = "token_create"  # noqa: S105
-    TOKEN_DELETE = "token_delete"  # noqa: S105
-    METADATA_EDIT = "metadata_edit"  # details: changed fields, old and new values
-    DELETE = "delete"
-    SETTINGS_CHANGE = "settings_change"
-    AUDIT_EXPORT = "audit_export"  # an administrator exported (a part of) the audit log
-    AUDIT_CHECKPOINT = "audit_checkpoint"
-    NOTICE_FAILED = "notice_failed"  # an e-mail notice could not be sent
-
-
-class Outcome(enum.StrEnum):
-    """Whether the recorded action was carried out."""
-
-    ALLOWED = "allowed"
-    DENIED = "denied"
-
-
-class DownloadForm(enum.StrEnum):
-    """Which form of a record a download delivered (``details["form"]``)."""
-
-    ORIGINAL = "original"
-    TEXT = "text"
-    STAMPED = "stamped"
 
 
 class AuditEvent(Base):

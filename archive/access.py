@@ -15,17 +15,77 @@ Search applies the same policy through ``clearance_for`` inside the backend.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.catalog.accounts import Grant, User
+from archive.catalog.models import Record, utcnow
+from archive.vocabulary import STAFF_ROLES, AccessLevel, Classification, Openness, Role
 from config.errors import LantaiError, NotFoundError
-from indexer.catalog.accounts import STAFF_ROLES, Grant, Role, User
-from indexer.catalog.models import Record, utcnow
-from indexer.search.base import Clearance
 
-OPEN, INTERNAL, RESTRICTED, SECRET = "open", "internal", "restricted", "secret"
+OPEN, INTERNAL, RESTRICTED, SECRET = (level.value for level in AccessLevel)
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """What a search caller may see: whole access levels, plus single records granted to them.
+
+    There is no default: every search states whose clearance it runs with (``clearance_for``).
+    """
+
+    levels: frozenset[str]
+    granted_ids: frozenset[int] = frozenset()
+
+    def allows(self, access_level: str, record_id: int) -> bool:
+        """Whether a record with this level and id is visible."""
+        return access_level in self.levels or record_id in self.granted_ids
+
+
+def level_for(
+    classification: str | None,
+    openness: str | None,
+    default: str = INTERNAL,
+    *,
+    override: str | None = None,
+    secret_pending: bool = False,
+) -> AccessLevel:
+    """The one rule: a record's access level from its 密级 and 开放标识.
+
+    ==========================  ==========================
+    密级 / 开放标识              access level
+    ==========================  ==========================
+    秘密, 机密 or 绝密           ``secret`` (whatever the openness)
+    内部                         ``internal``
+    公开 + 开放                  ``open``
+    公开 + 控制                  ``restricted``
+    anything missing             ``default`` (the setting ``LANTAI_DEFAULT_ACCESS_LEVEL``),
+                                 except that 控制 never yields ``open``: it gives ``restricted``
+    ==========================  ==========================
+
+    A pending machine suggestion of 秘密/机密/绝密 (``secret_pending``) keeps a record with no
+    密级 secret until a person decides. A level a person set (``override``) counts only where it
+    is stricter than the rule: a person may close a record further, never open one; a record
+    is opened only by changing its 密级 and 开放标识 (the opening review).
+    """
+    derived: AccessLevel
+    if classification in SECRET_VALUES or (classification in (None, "") and secret_pending):
+        derived = AccessLevel.SECRET
+    elif classification == Classification.INTERNAL:
+        derived = AccessLevel.INTERNAL
+    elif classification == Classification.PUBLIC and openness == Openness.OPEN:
+        derived = AccessLevel.OPEN
+    elif openness == Openness.CONTROLLED and (classification == Classification.PUBLIC or default == OPEN):
+        derived = AccessLevel.RESTRICTED
+    else:
+        derived = AccessLevel(default)
+    if override:
+        return AccessLevel.stricter(derived, override)
+    return derived
+
+
+SECRET_VALUES = frozenset(c.value for c in Classification if c.is_secret)
 
 # Levels whose hits, snippets and facet counts a role sees in search. Secret records are
 # never searched in full text, not even by administrators: a snippet would serve their text.
@@ -52,14 +112,6 @@ class RecordHidden(NotFoundError):
     code = "record_not_found"
     default_zh = "未找到该档案"
     default_en = "No such record"
-
-
-def _public_search(public_search: bool | None) -> bool:
-    if public_search is not None:
-        return public_search
-    from indexer.context import current
-
-    return current().settings.public_search
 
 
 def _active(user: User | None) -> User | None:
@@ -102,27 +154,32 @@ def has_grant(user: User, record_id: int, session: Session, now: dt.datetime | N
     return found is not None
 
 
-def clearance_for(user: User | None, session: Session, *, public_search: bool | None = None) -> Clearance:
+def operator_clearance() -> Clearance:
+    """The clearance of an operator at the command line: an administrator's (never secret text)."""
+    return Clearance(SEARCH_LEVELS[Role.ADMIN])
+
+
+def clearance_for(user: User | None, session: Session, *, public_search: bool) -> Clearance:
     """What ``user`` (None: anonymous) may find in search: levels plus granted record ids.
 
-    ``public_search`` defaults to the running settings' value.
+    ``public_search`` is the setting ``LANTAI_PUBLIC_SEARCH`` (anonymous visitors may search).
     """
     user = _active(user)
     if user is None:
-        return Clearance(frozenset({OPEN}) if _public_search(public_search) else frozenset())
+        return Clearance(frozenset({OPEN}) if public_search else frozenset())
     levels = SEARCH_LEVELS.get(user.role, frozenset())
     granted = granted_record_ids(user, session) if user.role == Role.RESEARCHER else frozenset()
     return Clearance(levels, granted)
 
 
 def can_view_metadata(
-    user: User | None, record: Record, session: Session, *, public_search: bool | None = None
+    user: User | None, record: Record, session: Session, *, public_search: bool
 ) -> bool:
     """Whether ``user`` may know that ``record`` exists and see its catalogue entry."""
     user = _active(user)
     level = record.access_level
     if user is None:
-        return level == OPEN and _public_search(public_search)
+        return level == OPEN and public_search
     if level == OPEN:
         return True
     if level == SECRET:
@@ -133,14 +190,14 @@ def can_view_metadata(
     return level == RESTRICTED and user.role == Role.RESEARCHER
 
 
-def can_view_content(user: User | None, record: Record, session: Session, *, public_search: bool | None = None) -> bool:
+def can_view_content(user: User | None, record: Record, session: Session, *, public_search: bool) -> bool:
     """Whether ``user`` may read ``record``: text, page images, thumbnails, downloads."""
     user = _active(user)
     level = record.access_level
     if level == SECRET:
         return False
     if user is None:
-        return level == OPEN and _public_search(public_search)
+        return level == OPEN and public_search
     if level == OPEN or user.role in STAFF_ROLES:
         return level in (OPEN, INTERNAL, RESTRICTED)
     if level == RESTRICTED and user.role == Role.RESEARCHER:
@@ -148,27 +205,29 @@ def can_view_content(user: User | None, record: Record, session: Session, *, pub
     return False
 
 
-def check_metadata(user: User | None, record: Record | None, session: Session, **kw: Any) -> Record:
+def check_metadata(user: User | None, record: Record | None, session: Session, *, public_search: bool) -> Record:
     """Return ``record`` if ``user`` may see its entry; else raise ``RecordHidden`` (404)."""
-    if record is None or not can_view_metadata(user, record, session, **kw):
+    if record is None or not can_view_metadata(user, record, session, public_search=public_search):
         raise RecordHidden()
     return record
 
 
-def check_content(user: User | None, record: Record | None, session: Session, **kw: Any) -> Record:
+def check_content(user: User | None, record: Record | None, session: Session, *, public_search: bool) -> Record:
     """Return ``record`` if ``user`` may read it; ``RecordHidden`` (404) or ``AccessDenied`` (403)."""
-    record = check_metadata(user, record, session, **kw)
-    if not can_view_content(user, record, session, **kw):
+    record = check_metadata(user, record, session, public_search=public_search)
+    if not can_view_content(user, record, session, public_search=public_search):
         raise AccessDenied()
     return record
 
 
-def load_record(user: User | None, record_id: int, session: Session, *, content: bool = False, **kw: Any) -> Record:
+def load_record(
+    user: User | None, record_id: int, session: Session, *, public_search: bool, content: bool = False
+) -> Record:
     """Load a record by id and check it: metadata only, or content too (404/403 as above)."""
     record = session.get(Record, record_id)
     if content:
-        return check_content(user, record, session, **kw)
-    return check_metadata(user, record, session, **kw)
+        return check_content(user, record, session, public_search=public_search)
+    return check_metadata(user, record, session, public_search=public_search)
 
 
 def can_request(user: User | None, record: Record, session: Session) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import indexer.catalog.all_models  # noqa: F401  (registers every table on Base.metadata)
-from indexer.catalog.models import Base
+import archive.catalog.all_models  # noqa: F401  (registers every table on Base.metadata)
+from archive.catalog.models import Base
 
 config = context.config
 target_metadata = Base.metadata

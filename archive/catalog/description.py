@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from indexer.catalog.models import Base, utcnow
+from archive.catalog.models import Base, utcnow
 
 
 class ReferenceCounter(Base):

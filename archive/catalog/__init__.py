@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.catalog.db import Catalog, upgrade
-from indexer.catalog.models import Base, Batch, Job, OriginalFile, Page, Record
+from archive.catalog.db import Catalog, upgrade
+from archive.catalog.models import Base, Batch, Job, OriginalFile, Page, Record
 
 __all__ = ["Base", "Batch", "Catalog", "Job", "OriginalFile", "Page", "Record", "upgrade"]

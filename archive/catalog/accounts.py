@@ -7,32 +7,13 @@ tokens as SHA-256 digests (they are long random values, so a fast digest suffice
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from indexer.catalog.models import Base, JSONType, Record, utcnow
-
-
-class Role(enum.StrEnum):
-    """A portal role; anonymous visitors have no account and no role."""
-
-    ADMIN = "admin"
-    ARCHIVIST = "archivist"
-    RESEARCHER = "researcher"
-
-
-STAFF_ROLES = frozenset({Role.ADMIN.value, Role.ARCHIVIST.value})
-
-
-class RequestStatus(enum.StrEnum):
-    """State of an access request (利用申请)."""
-
-    PENDING = "pending"
-    APPROVED = "approved"
-    DENIED = "denied"
+from archive.catalog.models import Base, JSONType, Record, utcnow
+from archive.vocabulary import STAFF_ROLES, RequestStatus, Role
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:

@@ -2,14 +2,13 @@
 
 The catalog is the source of truth: the search index and every derivative can be rebuilt
 from it and from the write-once originals. Users, access requests and audit events live in
-their own modules (``indexer/catalog/accounts.py``, ``indexer/catalog/audit.py``) on the same
+their own modules (``archive/catalog/accounts.py``, ``archive/catalog/audit.py``) on the same
 ``Base``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 from typing import Any, ClassVar
 
@@ -30,6 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from archive.vocabulary import AccessLevel, JobStatus, PageSource, RecordStatus
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -47,33 +48,6 @@ class Base(DeclarativeBase):
     """Declarative base of every catalog table."""
 
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONType, list[Any]: JSONType}
-
-
-class RecordStatus(enum.StrEnum):
-    """Processing state of a record."""
-
-    PENDING = "pending"
-    PROCESSING = "processing"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class JobStatus(enum.StrEnum):
-    """State of a background job."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class PageSource(enum.StrEnum):
-    """Where a page's text came from."""
-
-    TEXT_LAYER = "text_layer"  # a PDF's own text (pdfminer.six)
-    OCR = "ocr"  # Tesseract on the page image
-    ELECTRONIC = "electronic"  # an electronic document's text (DOCX, HTML, OFD, ...)
-    NONE = "none"  # no text (a photo, audio, video, a blank page)
 
 
 class Record(Base):
@@ -106,7 +80,7 @@ class Record(Base):
     # as are technical metadata (EXIF, duration) and extraction suggestions.
     extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     # Access (访问级别): open, internal, restricted, secret
-    access_level: Mapped[str] = mapped_column(String(16), default="internal")
+    access_level: Mapped[str] = mapped_column(String(16), default=AccessLevel.INTERNAL)
     # Processing
     status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PENDING)
     error_code: Mapped[str | None] = mapped_column(String(64))

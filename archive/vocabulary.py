@@ -1,0 +1,437 @@
+"""The one vocabulary of Lantai: every controlled term with its Chinese and English labels
+and the aliases an import, a form or the command line may use for it.
+
+Each vocabulary is a ``Term`` enum: the member's value is what the catalog stores, ``zh`` and
+``en`` are what people read, and ``Term.parse`` accepts the value, either label or an alias
+(case and full-width forms ignored), raising ``UnknownTerm`` with both languages otherwise.
+The 门类 (categories) are a configurable table rather than an enum: an archive may add its
+own (``indexer/describe/schema.load_vocabulary``); ``CATEGORIES`` is the standard set.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Self, TypeVar
+
+from config.errors import InputError
+
+T = TypeVar("T")
+
+
+class UnknownTerm(InputError):
+    """A value that is not a term of the vocabulary it was given for."""
+
+    code = "unknown_term"
+    default_zh = "不在词表中的值"
+    default_en = "Not a known value"
+
+
+def fold(value: object) -> str:
+    """The form terms are compared in: NFKC (full-width to half-width), stripped, lower case."""
+    return unicodedata.normalize("NFKC", str(value)).strip().lower()
+
+
+_NAMES: dict[str, tuple[str, str]] = {}
+
+
+def named(zh: str, en: str) -> Callable[[type[T]], type[T]]:
+    """Give a vocabulary its (中文, English) name, used in error messages."""
+
+    def decorate(cls: type[T]) -> type[T]:
+        _NAMES[cls.__name__] = (zh, en)
+        return cls
+
+    return decorate
+
+
+class Term(enum.StrEnum):
+    """A controlled term: the stored value, Chinese and English labels, and import aliases.
+
+    Members are declared as ``NAME = value, 中文, English, *aliases``.
+    """
+
+    zh: str
+    en: str
+    aliases: tuple[str, ...]
+
+    def __new__(cls, value: str, zh: str = "", en: str = "", *aliases: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.zh = zh or value
+        member.en = en or value
+        member.aliases = aliases
+        return member
+
+    def label(self, language: str = "zh") -> str:
+        """The label in ``language`` (``zh`` or ``en``)."""
+        return self.en if language.startswith("en") else self.zh
+
+    @classmethod
+    def vocabulary_name(cls) -> tuple[str, str]:
+        """(中文, English) name of the vocabulary, for messages."""
+        return _NAMES.get(cls.__name__, (cls.__name__, cls.__name__))
+
+    @classmethod
+    def lookup(cls) -> dict[str, Self]:
+        """Every accepted spelling (folded) -> member."""
+        table: dict[str, Self] = {}
+        for member in cls:
+            for spelling in (member.value, member.zh, member.en, *member.aliases):
+                table.setdefault(fold(spelling), member)
+        return table
+
+    @classmethod
+    def parse(cls, value: object) -> Self:
+        """The member ``value`` names (value, label or alias); ``UnknownTerm`` otherwise."""
+        found = cls.lookup().get(fold(value))
+        if found is None:
+            zh_name, en_name = cls.vocabulary_name()
+            raise UnknownTerm(
+                f"Unknown {en_name} {str(value)!r}; use one of {', '.join(f'{m.value} ({m.en})' for m in cls)}",
+                f"未知的{zh_name} {str(value)!r}；可用：{'、'.join(f'{m.zh}({m.value})' for m in cls)}",
+            )
+        return found
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        """Every stored value, in declaration order."""
+        return tuple(m.value for m in cls)
+
+
+@named("访问级别", "access level")
+class AccessLevel(Term):
+    """访问级别: what the portal enforces (see ``archive.access``), from least to most strict."""
+
+    OPEN = "open", "公开", "Open", "开放"
+    INTERNAL = "internal", "内部", "Internal"
+    RESTRICTED = "restricted", "受控", "Restricted", "控制"
+    SECRET = "secret", "涉密", "Secret", "秘密", "机密", "绝密"
+
+    @property
+    def rank(self) -> int:
+        """0 (open) to 3 (secret): a higher rank shows the record to fewer people."""
+        return list(AccessLevel).index(self)
+
+    @classmethod
+    def stricter(cls, first: AccessLevel | str, second: AccessLevel | str) -> AccessLevel:
+        """The stricter of two levels."""
+        a, b = cls(first), cls(second)
+        return a if a.rank >= b.rank else b
+
+
+@named("保管期限", "retention period")
+class Retention(Term):
+    """保管期限 (DA/T 22): permanent, 30 years, 10 years."""
+
+    PERMANENT = "Y", "永久", "Permanent", "permanent", "永久保存"
+    YEARS_30 = "D30", "定期30年", "30 years", "30年", "30", "长期", "30 years"
+    YEARS_10 = "D10", "定期10年", "10 years", "10年", "10", "短期"
+
+    @property
+    def years(self) -> int | None:
+        """How many years the record is kept; None for permanent."""
+        return None if self is Retention.PERMANENT else int(self.value[1:])
+
+
+@named("密级", "classification")
+class Classification(Term):
+    """密级: the security classification as written on the document."""
+
+    PUBLIC = "公开", "公开", "Public", "public", "无", "非密"
+    INTERNAL = "内部", "内部", "Internal", "internal", "内部资料"
+    SECRET = "秘密", "秘密", "Secret", "secret"
+    CONFIDENTIAL = "机密", "机密", "Confidential", "confidential"
+    TOP_SECRET = "绝密", "绝密", "Top secret", "top secret", "top_secret"
+
+    @property
+    def is_secret(self) -> bool:
+        """秘密, 机密 and 绝密: never served online."""
+        return self in SECRET_CLASSIFICATIONS
+
+
+SECRET_CLASSIFICATIONS = frozenset({Classification.SECRET, Classification.CONFIDENTIAL, Classification.TOP_SECRET})
+
+
+@named("开放标识", "openness")
+class Openness(Term):
+    """开放标识: whether a public record is open to everyone or controlled."""
+
+    OPEN = "开放", "开放", "Open", "open"
+    CONTROLLED = "控制", "控制", "Controlled", "controlled", "受控", "不开放"
+
+
+@named("载体形态", "carrier")
+class Carrier(Term):
+    """载体形态."""
+
+    PAPER = "纸质", "纸质", "Paper", "paper", "纸"
+    PHOTO = "照片", "照片", "Photo", "photo", "photograph"
+    AUDIO = "录音", "录音", "Audio", "audio"
+    VIDEO = "录像", "录像", "Video", "video"
+    ELECTRONIC = "电子", "电子", "Electronic", "electronic", "电子文件"
+
+
+@named("处理状态", "status")
+class RecordStatus(Term):
+    """Processing state of a record."""
+
+    PENDING = "pending", "排队中", "Queued"
+    PROCESSING = "processing", "处理中", "Processing"
+    DONE = "done", "已完成", "Done"
+    FAILED = "failed", "失败", "Failed"
+
+
+@named("任务状态", "job status")
+class JobStatus(Term):
+    """State of a background job."""
+
+    QUEUED = "queued", "排队中", "Queued"
+    RUNNING = "running", "运行中", "Running"
+    DONE = "done", "已完成", "Done"
+    FAILED = "failed", "失败", "Failed"
+
+
+@named("文本来源", "text source")
+class PageSource(Term):
+    """Where a page's text came from."""
+
+    TEXT_LAYER = "text_layer", "PDF 文本层", "PDF text layer"
+    OCR = "ocr", "文字识别", "OCR"
+    ELECTRONIC = "electronic", "电子文件文本", "Electronic text"
+    NONE = "none", "无文本", "No text"
+
+
+@named("角色", "role")
+class Role(Term):
+    """A portal role; anonymous visitors have no account and no role."""
+
+    ADMIN = "admin", "管理员", "Administrator", "administrator"
+    ARCHIVIST = "archivist", "档案员", "Archivist", "staff"
+    RESEARCHER = "researcher", "利用者", "Researcher"
+
+
+STAFF_ROLES = frozenset({Role.ADMIN.value, Role.ARCHIVIST.value})
+
+
+@named("申请状态", "request status")
+class RequestStatus(Term):
+    """State of an access request (利用申请)."""
+
+    PENDING = "pending", "待审批", "Pending"
+    APPROVED = "approved", "已批准", "Approved"
+    DENIED = "denied", "已拒绝", "Denied"
+
+
+@named("结果", "outcome")
+class Outcome(Term):
+    """Whether an audited action was carried out."""
+
+    ALLOWED = "allowed", "允许", "Allowed"
+    DENIED = "denied", "拒绝", "Denied"
+
+
+@named("下载形式", "download form")
+class DownloadForm(Term):
+    """Which form of a record a download delivered."""
+
+    ORIGINAL = "original", "原件", "Original"
+    TEXT = "text", "文本", "Text"
+    STAMPED = "stamped", "水印件", "Stamped copy"
+
+
+@named("审计事件", "audit action")
+class AuditAction(Term):
+    """What an audit event records; the value is stored, the labels are the 利用登记's 利用方式."""
+
+    LOGIN = "login", "登录", "Login"
+    LOGOUT = "logout", "退出", "Logout"
+    LOGIN_FAILED = "login_failed", "登录失败", "Failed login"
+    SEARCH = "search", "检索", "Search"  # details: query, filters, hits
+    RECORD_VIEW = "record_view", "查阅", "Record view"
+    RECORD_HIDDEN = "record_hidden", "查阅不可见档案", "Hidden record asked for"  # a 404 for an existing record
+    PAGE_VIEW = "page_view", "查阅页面", "Page view"  # details: page number
+    DOWNLOAD = "download", "下载", "Download"  # details: file, form
+    EXPORT = "export", "导出", "Export"  # details: what, rows, format
+    ACCESS_REQUEST = "access_request", "利用申请", "Access request"
+    ACCESS_APPROVE = "access_approve", "批准利用", "Access approved"
+    ACCESS_DENY = "access_deny", "拒绝利用", "Access denied"
+    ACCESS_EXPIRE = "access_expire", "利用到期", "Access expired"
+    ACCESS_LEVEL_CHANGE = "access_level_change", "访问级别变更", "Access level changed"  # details: old, new, why
+    USER_CREATE = "user_create", "新建用户", "User created"
+    USER_UPDATE = "user_update", "修改用户", "User changed"
+    USER_DISABLE = "user_disable", "停用用户", "User disabled"
+    USER_ENABLE = "user_enable", "启用用户", "User enabled"
+    USER_DELETE = "user_delete", "删除用户", "User deleted"
+    ROLE_CHANGE = "role_change", "变更角色", "Role changed"  # details: old role, new role
+    PERMISSION_CHANGE = "permission_change", "变更权限", "Permission changed"
+    PASSWORD_CHANGE = "password_change", "修改密码", "Password changed"
+    PASSWORD_RESET = "password_reset", "重置密码", "Password reset"
+    TOKEN_CREATE = "token_create", "创建 API 令牌", "API token created"
+    TOKEN_DELETE = "token_delete", "删除 API 令牌", "API token deleted"
+    METADATA_EDIT = "metadata_edit", "修改著录", "Metadata edit"  # details: changed fields, old and new values
+    RULE_CREATE = "rule_create", "新建分类规则", "Rule created"
+    RULE_CHANGE = "rule_change", "修改分类规则", "Rule changed"
+    RULE_DELETE = "rule_delete", "删除分类规则", "Rule deleted"
+    DELETE = "delete", "删除", "Deletion"
+    SETTINGS_CHANGE = "settings_change", "修改设置", "Settings changed"
+    AUDIT_EXPORT = "audit_export", "导出审计日志", "Audit log export"
+    AUDIT_CHECKPOINT = "audit_checkpoint", "审计检查点", "Audit checkpoint"
+    NOTICE_FAILED = "notice_failed", "通知发送失败", "Notice failed"
+
+
+@dataclass(frozen=True)
+class Category:
+    """One 门类 (record class): its code as 档号 uses it, its labels and aliases."""
+
+    code: str
+    zh: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def label(self, language: str = "zh") -> str:
+        """The label in ``language`` (``zh`` or ``en``)."""
+        return self.en if language.startswith("en") else self.zh
+
+
+STANDARD_CATEGORIES: tuple[Category, ...] = (
+    Category("WS", "文书", "Administrative records", ("文书档案", "documents", "administrative")),
+    Category("KJ", "会计", "Accounting records", ("会计档案", "财务", "accounting")),
+    Category("RS", "人事", "Personnel records", ("人事档案", "personnel")),
+    Category("JJ", "基建", "Construction records", ("基建档案", "基本建设", "construction")),
+    Category("KY", "科研", "Research records", ("科研档案", "research")),
+    Category("ZP", "照片", "Photographs", ("照片档案", "photos", "photographs")),
+    Category("LY", "录音", "Audio recordings", ("录音档案", "audio")),
+    Category("LX", "录像", "Video recordings", ("录像档案", "video")),
+)
+
+
+@dataclass(frozen=True)
+class CategoryTable:
+    """The 门类 an archive uses: the standard ones unless configured otherwise."""
+
+    categories: tuple[Category, ...] = STANDARD_CATEGORIES
+    _lookup: Mapping[str, Category] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table: dict[str, Category] = {}
+        for category in self.categories:
+            for spelling in (category.code, category.zh, category.en, *category.aliases):
+                table.setdefault(fold(spelling), category)
+        object.__setattr__(self, "_lookup", table)
+
+    @classmethod
+    def from_labels(cls, labels: Mapping[str, str]) -> CategoryTable:
+        """A table from ``{code: 中文}``, keeping the standard English labels and aliases of known codes."""
+        standard = {c.code: c for c in STANDARD_CATEGORIES}
+        out = []
+        for code, zh in labels.items():
+            known = standard.get(code.upper())
+            out.append(Category(code.upper(), zh, known.en if known else code.upper(), known.aliases if known else ()))
+        return cls(tuple(out))
+
+    def __iter__(self) -> Any:
+        return iter(self.categories)
+
+    def codes(self) -> tuple[str, ...]:
+        """Every category code."""
+        return tuple(c.code for c in self.categories)
+
+    def labels(self) -> dict[str, str]:
+        """code -> 中文 label."""
+        return {c.code: c.zh for c in self.categories}
+
+    def get(self, code: str) -> Category | None:
+        """The category of a code, or None."""
+        return next((c for c in self.categories if c.code == code), None)
+
+    def parse(self, value: object) -> Category:
+        """The category a code, label or alias names; ``UnknownTerm`` otherwise."""
+        found = self._lookup.get(fold(value))
+        if found is None:
+            raise UnknownTerm(
+                f"Unknown category {str(value)!r}; known: {', '.join(f'{c.code} ({c.en})' for c in self.categories)}",
+                f"未知的门类 {str(value)!r}；可用：{'、'.join(f'{c.zh}({c.code})' for c in self.categories)}",
+            )
+        return found
+
+
+CATEGORIES = CategoryTable()
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One description field (DA/T 18) as people see it."""
+
+    name: str  # the Record attribute
+    zh: str
+    en: str
+
+    def label(self, language: str = "zh") -> str:
+        """The label in ``language`` (``zh`` or ``en``)."""
+        return self.en if language.startswith("en") else self.zh
+
+
+# Description fields in the order of DA/T 18, with their labels (forms, record page, exports).
+DESCRIPTION_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("title", "题名", "Title"),
+    FieldSpec("reference_code", "档号", "Reference code"),
+    FieldSpec("fonds_code", "全宗号", "Fonds"),
+    FieldSpec("category_code", "门类", "Category"),
+    FieldSpec("year", "年度", "Year"),
+    FieldSpec("retention", "保管期限", "Retention"),
+    FieldSpec("department", "机构(问题)", "Department"),
+    FieldSpec("department_code", "机构代码", "Department code"),
+    FieldSpec("item_number", "件号", "Item number"),
+    FieldSpec("creator", "责任者", "Creator"),
+    FieldSpec("doc_number", "文号", "Document number"),
+    FieldSpec("date", "日期", "Date"),
+    FieldSpec("classification", "密级", "Classification"),
+    FieldSpec("openness", "开放标识", "Openness"),
+    FieldSpec("access_level", "访问级别", "Access level"),
+    FieldSpec("carrier", "载体形态", "Carrier"),
+    FieldSpec("subject_terms", "主题词", "Subject terms"),
+    FieldSpec("language", "语种", "Language"),
+    FieldSpec("page_count", "页数", "Pages"),
+    FieldSpec("note", "附注", "Note"),
+)
+FIELDS: dict[str, FieldSpec] = {f.name: f for f in DESCRIPTION_FIELDS}
+
+
+def field_label(name: str, language: str = "zh") -> str:
+    """The label of a description field (its name when it has none)."""
+    spec = FIELDS.get(name)
+    return spec.label(language) if spec else name
+
+
+# The vocabulary of each coded description field, for display and parsing.
+CODED_FIELDS: dict[str, type[Term]] = {
+    "retention": Retention,
+    "classification": Classification,
+    "openness": Openness,
+    "carrier": Carrier,
+    "access_level": AccessLevel,
+}
+
+
+def display(name: str, value: Any, language: str = "zh", categories: CategoryTable = CATEGORIES) -> str:
+    """A field's value as shown: a coded value as its label with the code, e.g. ``永久 (Y)``."""
+    if value is None or value == "":
+        return ""
+    text = str(value)
+    if name in ("category_code", "category"):
+        category = categories.get(text)
+        return f"{category.label(language)} ({text})" if category else text
+    vocabulary = CODED_FIELDS.get(name)
+    if vocabulary is not None and text in vocabulary.values():
+        term = vocabulary(text)
+        shown = term.label(language)
+        return shown if shown == text else f"{shown} ({text})"
+    return text
+
+
+def labels(terms: Iterable[Term], language: str = "zh") -> dict[str, str]:
+    """value -> label, for select boxes."""
+    return {t.value: t.label(language) for t in terms}

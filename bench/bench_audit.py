@@ -24,10 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, update
 
+from archive.audit.chain import EVENTS, HEAD, details_text, event_hash, record_event
+from archive.audit.review import AuditFilter, find_events
+from archive.audit.verify import verify_chain
 from archive.catalog.db import Catalog
-from portal.audit.chain import EVENTS, HEAD, details_text, event_hash, record_event
-from portal.audit.review import AuditFilter, find_events
-from portal.audit.verify import verify_chain
 
 ACTIONS = ["search"] * 4 + ["record_view"] * 3 + ["page_view"] * 5 + ["download"] * 2 + ["login", "logout"]
 USERS = 500

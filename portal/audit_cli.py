@@ -10,10 +10,8 @@ from pathlib import Path
 
 import click
 
-from archive.vocabulary import AuditAction
-from indexer.context import Lantai
-from portal.audit.chain import record_event
-from portal.audit.checkpoint import (
+from archive.audit.chain import record_event
+from archive.audit.checkpoint import (
     generate_key,
     key_path,
     load_key,
@@ -22,9 +20,11 @@ from portal.audit.checkpoint import (
     read_checkpoint,
     write_checkpoint,
 )
-from portal.audit.export import register_rows, write_csv, write_jsonl, write_xlsx
-from portal.audit.review import AuditFilter, iter_events, record_titles
-from portal.audit.verify import verify_chain
+from archive.audit.export import register_rows, write_csv, write_jsonl, write_xlsx
+from archive.audit.review import AuditFilter, iter_events, record_titles
+from archive.audit.verify import verify_chain
+from archive.vocabulary import AuditAction
+from indexer.context import Lantai
 from portal.cli import pass_lantai
 
 

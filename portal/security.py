@@ -1,4 +1,4 @@
-"""Web security of the portal: password hashing, CSRF protection and the security headers.
+"""Web security of the portal: CSRF protection and the security headers (passwords: ``archive.passwords``).
 
 Headers are added in ``after_request``, which Flask also runs for error pages (403, 404,
 413, 500), so no response leaves without them.
@@ -6,15 +6,9 @@ Headers are added in ``after_request``, which Flask also runs for error pages (4
 
 from __future__ import annotations
 
-import functools
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import Flask, Response, g, request
 from flask_wtf.csrf import CSRFProtect
 
-# argon2id with the library's RFC 9106 "low memory" profile defaults (64 MiB, 3 passes).
-_hasher = PasswordHasher()
 csrf = CSRFProtect()
 
 # Content-Security-Policy: no inline scripts or styles anywhere; areas that need more add
@@ -31,41 +25,6 @@ CSP_DIRECTIVES: dict[str, str] = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
-
-MIN_PASSWORD_LENGTH = 8
-
-
-def hash_password(password: str) -> str:
-    """An argon2id hash of ``password``."""
-    return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash`` (False for a damaged hash, never raises)."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-def needs_rehash(password_hash: str) -> bool:
-    """Whether the hash was made with weaker parameters than today's."""
-    try:
-        return _hasher.check_needs_rehash(password_hash)
-    except InvalidHashError:
-        return True
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    # Checked when the user name is unknown, so a wrong name takes as long as a wrong password.
-    return _hasher.hash("lantai-no-such-user")
-
-
-def burn_time(password: str) -> None:
-    """Verify against a dummy hash (same cost as a real check) to hide whether a user exists."""
-    verify_password(_dummy_hash(), password)
-
 
 def content_security_policy() -> str:
     """The CSP header value."""

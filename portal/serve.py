@@ -56,8 +56,8 @@ def create_demo_accounts(lantai: Lantai) -> list[str]:
     """The README's demo accounts, created when no account exists yet; the names created."""
     from sqlalchemy import func, select
 
+    from archive.accounts import create_user
     from archive.catalog.accounts import User
-    from portal.auth.accounts import create_user
 
     with lantai.catalog.session() as session:
         if session.scalar(select(func.count()).select_from(User)):

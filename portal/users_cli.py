@@ -7,10 +7,10 @@ from typing import Any
 import click
 from sqlalchemy import select
 
+from archive.accounts import create_token, create_user, get_user, set_active, set_password, set_role
 from archive.catalog.accounts import User
 from archive.vocabulary import Role
 from portal import events
-from portal.auth.accounts import create_token, create_user, get_user, set_active, set_password, set_role
 from portal.cli import pass_lantai
 
 ROLES = click.Choice([r.value for r in Role])

@@ -1,6 +1,6 @@
 """Audit models: the append-only, hash-chained log of who searched, viewed and downloaded what.
 
-``audit_events`` is written by ``portal.audit.chain.record_event`` only, in the transaction of
+``audit_events`` is written by ``archive.audit.chain.record_event`` only, in the transaction of
 the action it records; database triggers refuse UPDATE and DELETE. ``audit_chain_head`` is a
 single row holding the newest sequence number and hash: appending locks it, which serialises
 appends across processes, and verify checks that the chain really ends there.

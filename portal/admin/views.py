@@ -13,15 +13,15 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from archive.accounts import create_user, set_active, set_password, set_role
 from archive.catalog.accounts import User
 from archive.catalog.models import Record
+from archive.passwords import MIN_PASSWORD_LENGTH
 from config.errors import LantaiError, NotFoundError
 from portal import events
 from portal.auth import admin_required, current_user, lantai
-from portal.auth.accounts import create_user, set_active, set_password, set_role
 from portal.i18n import localized
 from portal.layout import ROLE_LABELS
-from portal.security import MIN_PASSWORD_LENGTH
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -1,7 +1,7 @@
 """Access requests (利用申请) in the API: researchers list and create, archivists approve or deny.
 
 The rules (who may ask, how long, what a decision does) live in portal-core's request
-service (``portal.requests.service``); these routes translate JSON to its calls and emit
+service (``archive.access_requests``); these routes translate JSON to its calls and emit
 the same audit events as the portal's request pages.
 """
 
@@ -12,13 +12,13 @@ from typing import Any
 
 from flask import request
 
+from archive import access_requests as service
 from archive.catalog.accounts import AccessRequest
 from archive.catalog.models import utcnow
 from config.errors import InputError, NotFoundError
 from portal import events
 from portal.api.views import bp
 from portal.records import guard
-from portal.requests import service
 
 
 class RequestFieldError(InputError):

@@ -14,11 +14,12 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from archive.audit import service as audit
+from archive.audit.service import Actor, Target
 from archive.catalog.audit import AuditEvent
 from archive.catalog.models import Record
 from archive.vocabulary import AuditAction, Outcome
-from portal.audit.chain import record_event
-from portal.audit.web import Actor, audit_or_refuse, current_actor
+from portal.audit.web import audit_or_refuse, current_actor
 
 # portal/events.py name -> audit action
 PORTAL_EVENTS: dict[str, AuditAction] = {
@@ -117,15 +118,16 @@ def emit_outside_request(name: str, /, *, session: Session | None = None, **fiel
     """Write the audit event of a portal event raised by the CLI (``actor=`` names who ran it)."""
     actor_name = fields.get("actor")
     event = _event(name, fields)
-    actor = event.actor or Actor(None, str(actor_name) if actor_name else "cli", "system")
+    actor = event.actor or Actor.system(str(actor_name) if actor_name else "cli")
 
     def write(db: Session) -> AuditEvent:
         record = _record_of(db, event)
-        return record_event(
-            db, action=event.action, actor_id=actor.id, actor_name=actor.name, actor_role=actor.role,
-            object_type=event.object_type, object_id=event.object_id, record_id=event.record_id,
-            reference_code=event.reference_code or (record.reference_code if record else None),
-            outcome=event.outcome, purpose=event.purpose, details=event.details,
+        target = Target(
+            event.object_type, event.object_id, event.record_id,
+            event.reference_code or (record.reference_code if record else None),
+        )
+        return audit.record(
+            db, event.action, actor, target, event.details, outcome=event.outcome, purpose=event.purpose
         )
 
     if session is not None:

@@ -16,13 +16,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 
-from archive.catalog.accounts import User
-from archive.vocabulary import AuditAction
-from portal.audit.chain import AuditWriteError, format_time
-from portal.audit.charts import horizontal_bars, stacked_days
-from portal.audit.export import csv_lines, register_rows, write_xlsx
-from portal.audit.labels import ACTION_NAMES, action_label, outcome_label, role_label
-from portal.audit.review import (
+from archive.audit.chain import AuditWriteError, format_time
+from archive.audit.export import csv_lines, register_rows, write_xlsx
+from archive.audit.labels import action_label, outcome_label, role_label
+from archive.audit.review import (
     AuditFilter,
     chart_window,
     details_of,
@@ -33,6 +30,9 @@ from portal.audit.review import (
     most_viewed,
     record_titles,
 )
+from archive.catalog.accounts import User
+from archive.vocabulary import AuditAction
+from portal.audit.charts import horizontal_bars, stacked_days
 from portal.audit.web import audit_or_refuse
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit", static_folder="static", static_url_path="/static")
@@ -100,7 +100,7 @@ def _charts(session: Any, filt: AuditFilter) -> dict[str, Any]:
     window = chart_window(filt)
     assert window.date_from and window.date_to  # noqa: S101  (chart_window always sets both)
     english = _english()
-    labels = {a: names[1] if english else names[0] for a, names in ACTION_NAMES.items()}
+    labels = {a.value: a.label("en" if english else "zh") for a in AuditAction}
     viewed = most_viewed(session, window)
     departments = downloads_by_department(session, window)
     return {

@@ -11,30 +11,21 @@ import functools
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import Request, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
+from archive.audit import service as audit
+from archive.audit.service import Actor, Target, Where
 from archive.catalog.audit import AuditEvent
 from archive.catalog.models import Record
 from archive.vocabulary import Outcome
 from config.errors import LantaiError
-from portal.audit.chain import record_event
 
 F = TypeVar("F", bound=Callable[..., Any])
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _UNSET: Any = object()
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something: a user with a role, or an anonymous visitor (all None)."""
-
-    id: int | None = None
-    name: str | None = None
-    role: str | None = None
 
 
 def client_ip(req: Request | None = None, trusted_proxies: int | None = None) -> str | None:
@@ -69,10 +60,12 @@ def request_id() -> str:
 
 def current_actor() -> Actor:
     """The signed-in user (``g.user``) or an anonymous actor."""
-    user = g.get("user") if has_request_context() else None
-    if user is None:
-        return Actor()
-    return Actor(getattr(user, "id", None), getattr(user, "username", None), getattr(user, "role", None))
+    return Actor.of(g.get("user") if has_request_context() else None)
+
+
+def where() -> Where:
+    """This request's address, user agent and id, as its audit events record them."""
+    return Where(client_ip(), request.headers.get("User-Agent"), request_id())
 
 
 def audit_or_refuse(
@@ -94,28 +87,16 @@ def audit_or_refuse(
     Raises ``AuditWriteError`` (503) when the event cannot be written; let it propagate out
     of ``catalog.session()`` so the view's own changes roll back with it.
     """
-    actor = actor or current_actor()
     if record is not None:
         record_id = record.id if record_id is None else record_id
         reference_code = reference_code or record.reference_code
         if object_type is None:
             object_type, object_id = "record", record.id
-    return record_event(
-        session,
-        action=action,
-        actor_id=actor.id,
-        actor_name=actor.name,
-        actor_role=actor.role,
-        object_type=object_type,
-        object_id=object_id,
-        record_id=record_id,
-        reference_code=reference_code,
-        outcome=outcome,
-        ip=client_ip(),
-        user_agent=request.headers.get("User-Agent"),
-        request_id=request_id(),
-        purpose=purpose,
-        details=details,
+    if record_id is None and object_type == "record" and object_id is not None:
+        record_id = int(object_id)
+    target = Target(object_type, object_id, record_id, reference_code)
+    return audit.record(
+        session, action, actor or current_actor(), target, details, outcome=outcome, purpose=purpose, where=where()
     )
 
 

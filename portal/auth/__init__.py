@@ -15,8 +15,8 @@ from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from archive.accounts import user_for_token
 from archive.catalog.accounts import User
-from portal.auth.accounts import user_for_token
 from portal.auth.sessions import CatalogSessionInterface
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -8,7 +8,6 @@ in starts a new id (``regenerate``), so an id planted before login is worthless.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any
 
@@ -19,13 +18,9 @@ from werkzeug.datastructures import CallbackDict
 
 from archive.catalog.accounts import UserSession, as_utc
 from archive.catalog.models import utcnow
+from archive.passwords import digest
 
 COOKIE_NAME = "lantai_session"
-
-
-def digest(token: str) -> str:
-    """The SHA-256 hex digest under which a session id or API token is stored."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
@@ -124,11 +119,6 @@ class CatalogSessionInterface(SessionInterface):
             path=path,
         )
         response.vary.add("Cookie")
-
-
-def end_user_sessions(db: Any, user_id: int) -> None:
-    """Delete every session of a user (password reset, disabling, role change)."""
-    db.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
 def purge_expired(db: Any) -> int:

@@ -13,13 +13,13 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from archive.accounts import LoginFailed, LoginLocked, authenticate, create_token, delete_token, set_password
 from archive.catalog.accounts import ApiToken, User
+from archive.passwords import MIN_PASSWORD_LENGTH, verify_password
 from config.errors import LantaiError
 from portal import events
 from portal.auth import client_ip, current_user, lantai, log_in, log_out, login_required
-from portal.auth.accounts import LoginFailed, LoginLocked, authenticate, create_token, delete_token, set_password
 from portal.auth.sessions import purge_expired
-from portal.security import MIN_PASSWORD_LENGTH, verify_password
 
 bp = Blueprint("auth", __name__)
 

@@ -139,8 +139,9 @@ def purpose_for(session: Session, record: Record) -> str | None:
 
 def note_expired_grants(session: Session, record: Record) -> int:
     """Record ``access_expire`` for the caller's grants on ``record`` that ran out and were not yet recorded."""
-    from portal.audit.web import Actor, audit_or_refuse
-    from portal.requests.expiry import GRANT, record_expiries, unrecorded_expiries
+    from archive.audit.service import Actor
+    from archive.grants import GRANT, record_expiries, unrecorded_expiries
+    from portal.audit.web import audit_or_refuse
 
     user = _researcher()
     if user is None or record.access_level != RESTRICTED:
@@ -153,7 +154,7 @@ def note_expired_grants(session: Session, record: Record) -> int:
         # The expiry is the system's doing, seen during this user's request (whose IP etc. it keeps).
         return audit_or_refuse(db, AuditAction.ACCESS_EXPIRE, record=found, object_type=GRANT, object_id=grant.id,
                                purpose=str(purpose) if purpose else None, details=details,
-                               actor=Actor(None, "system", "system"))
+                               actor=Actor.system("system"))
 
     return record_expiries(session, grants, write)
 

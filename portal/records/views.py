@@ -19,11 +19,11 @@ from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.audit.review import who_accessed
 from archive.catalog.models import Page, Record
 from archive.vocabulary import AuditAction, DownloadForm
 from config.errors import NotFoundError
 from indexer import pageimages
-from portal.audit.review import who_accessed
 from portal.audit.web import audit_or_refuse
 from portal.records import downloads, guard, service, stamp
 

@@ -12,12 +12,12 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from archive.audit.chain import record_event
 from archive.catalog.accounts import Grant, User
 from archive.catalog.models import Record
+from archive.grants import GRANT, record_expiries, unrecorded_expiries
 from archive.vocabulary import AuditAction
-from portal.audit.chain import record_event
 from portal.cli import pass_lantai
-from portal.requests.expiry import GRANT, record_expiries, unrecorded_expiries
 
 
 @click.group("requests")

@@ -13,15 +13,15 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from archive import access_requests as service
 from archive.access import can_request
 from archive.catalog.accounts import AccessRequest, User
 from archive.catalog.models import Record
+from archive.mail import MailError, send_mail
 from config.errors import LantaiError
 from portal import events
 from portal.auth import current_user, lantai, login_required, staff_required
 from portal.i18n import localized
-from portal.mail import MailError, send_mail
-from portal.requests import service
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 

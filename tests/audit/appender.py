@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from archive.audit.chain import record_event
 from archive.catalog.db import Catalog
-from portal.audit import record_event
 
 
 def append_events(url: str, name: str, count: int) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from archive.audit.chain import record_event
 from archive.catalog.db import Catalog
 from archive.vocabulary import Outcome
-from portal.audit import record_event
 from tests.portal.conftest import USERS, add_user, app, auth, client, make_app, make_record  # noqa: F401
 
 HOSTILE = "第一行\n<script>alert('x')</script>\r\n=HYPERLINK(\"http://evil\")\x07\x1b[31m\t末尾"

@@ -14,11 +14,19 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from archive.audit.chain import (
+    CANONICAL_FIELDS,
+    EVENTS,
+    AuditWriteError,
+    add_write_hook,
+    canonical_bytes,
+    event_hash,
+    record_event,
+    remove_write_hook,
+)
+from archive.audit.verify import _row_text, verify_chain
 from archive.catalog.audit import AuditChainHead, AuditEvent
 from archive.catalog.db import Catalog
-from portal.audit import AuditWriteError, add_write_hook, record_event, remove_write_hook
-from portal.audit.chain import CANONICAL_FIELDS, EVENTS, canonical_bytes, event_hash
-from portal.audit.verify import _row_text, verify_chain
 from tests.audit.conftest import HOSTILE, drop_triggers
 
 

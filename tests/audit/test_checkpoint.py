@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select, update
 
+from archive.audit.chain import event_hash
+from archive.audit.checkpoint import CheckpointError, generate_key, make_checkpoint, read_checkpoint, write_checkpoint
+from archive.audit.verify import verify_chain
 from archive.catalog.audit import AuditChainHead, AuditEvent
 from archive.catalog.db import Catalog
 from indexer.context import Lantai
-from portal.audit.chain import event_hash
-from portal.audit.checkpoint import CheckpointError, generate_key, make_checkpoint, read_checkpoint, write_checkpoint
-from portal.audit.verify import verify_chain
 from tests.audit.conftest import append, drop_triggers
 
 
@@ -94,7 +94,7 @@ def test_forged_or_foreign_checkpoint_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CheckpointError, match="signature"):
         read_checkpoint(path)
     write_checkpoint(make_checkpoint(other, 10, "a" * 64), path)
-    from portal.audit.checkpoint import public_key_text
+    from archive.audit.checkpoint import public_key_text
 
     with pytest.raises(CheckpointError, match="another key"):
         read_checkpoint(path, expected_public_key=public_key_text(key))

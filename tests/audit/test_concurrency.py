@@ -6,9 +6,9 @@ import multiprocessing
 
 from sqlalchemy import func, select
 
+from archive.audit.verify import verify_chain
 from archive.catalog.audit import AuditEvent
 from archive.catalog.db import Catalog
-from portal.audit.verify import verify_chain
 from tests.audit.appender import append_events
 
 PER_PROCESS = 150

@@ -10,10 +10,10 @@ from flask import Blueprint, Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
+from archive.audit.chain import add_write_hook, remove_write_hook
+from archive.audit.verify import verify_chain
 from archive.catalog.audit import AuditEvent
 from archive.catalog.models import Record
-from portal.audit import add_write_hook, remove_write_hook
-from portal.audit.verify import verify_chain
 from portal.audit.web import audit_or_refuse, audited, note
 
 probe = Blueprint("audit_probe", __name__, url_prefix="/probe")

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from archive.audit.chain import record_event
 from archive.catalog.accounts import User
 from archive.catalog.audit import AuditEvent
-from portal.audit import record_event
 from tests.audit.conftest import HOSTILE
 
 FORMULA_PURPOSE = "=cmd|' /C calc'!A0"

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from archive.catalog.db import Catalog
-from archive.catalog.models import Record
-from portal.audit import record_event
-from portal.audit.review import (
+from archive.audit.chain import record_event
+from archive.audit.review import (
     AuditFilter,
     chart_window,
     downloads_by_department,
@@ -16,6 +14,8 @@ from portal.audit.review import (
     most_viewed,
     who_accessed,
 )
+from archive.catalog.db import Catalog
+from archive.catalog.models import Record
 
 DAY = dt.datetime(2025, 5, 4, 23, 30, tzinfo=dt.UTC)
 

@@ -19,12 +19,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from archive.audit.chain import add_write_hook, remove_write_hook
+from archive.audit.verify import verify_chain
 from archive.catalog.accounts import AccessRequest, Grant, User
 from archive.catalog.audit import AuditEvent
 from archive.catalog.models import utcnow
 from archive.vocabulary import RequestStatus
-from portal.audit import add_write_hook, remove_write_hook
-from portal.audit.verify import verify_chain
 from tests.portal.conftest import AuthActions
 from tests.portal.sample_records import add_record
 
@@ -271,7 +271,7 @@ def test_login_failed_login_and_logout(portal: Flask, web: FlaskClient, auth: Au
 
 def _token(portal: Flask, username: str) -> dict[str, str]:
     """Headers with a fresh API token of ``username`` (and the test request headers)."""
-    from portal.auth.accounts import create_token
+    from archive.accounts import create_token
 
     with portal.extensions["lantai"].catalog.session() as db:
         user = db.scalars(select(User).where(User.username == username)).one()

@@ -20,10 +20,10 @@ from flask.testing import FlaskClient
 
 from archive.catalog.accounts import Grant, User
 from archive.catalog.models import Record, utcnow
+from archive.passwords import hash_password
 from config.settings import Settings
 from indexer.context import set_current
 from portal.app import create_app
-from portal.security import hash_password
 
 # Accounts in every app fixture: role -> (username, password).
 USERS: dict[str, tuple[str, str]] = {

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
+from archive.accounts import create_token
 from archive.catalog.accounts import User
 from indexer.process import process_job
-from portal.auth.accounts import create_token
 from tests.portal.conftest import AuthActions
 from tests.portal.sample_records import add_record
 

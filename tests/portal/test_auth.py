@@ -8,7 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from archive.catalog.accounts import UserSession
-from portal.auth.sessions import COOKIE_NAME, digest
+from archive.passwords import digest
+from portal.auth.sessions import COOKIE_NAME
 from tests.portal.conftest import USERS, AuthActions
 
 

@@ -14,13 +14,12 @@ import secrets
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from archive.catalog.accounts import ApiToken, LoginFailure, User, as_utc
+from archive.catalog.accounts import ApiToken, LoginFailure, User, UserSession, as_utc
 from archive.catalog.models import utcnow
+from archive.passwords import MIN_PASSWORD_LENGTH, burn_time, digest, hash_password, needs_rehash, verify_password
 from archive.vocabulary import Role
 from config.errors import InputError, LantaiError, NotFoundError
 from config.settings import Settings
-from portal.auth.sessions import digest, end_user_sessions
-from portal.security import MIN_PASSWORD_LENGTH, burn_time, hash_password, needs_rehash, verify_password
 
 # An address may fail this many times the per-account limit (several people behind one NAT).
 IP_FAILURE_FACTOR = 4
@@ -216,3 +215,8 @@ def delete_token(db: Session, user: User, token_id: int) -> None:
     if row is None or row.user_id != user.id:
         raise NotFoundError("No such token", "没有这个令牌")
     db.delete(row)
+
+
+def end_user_sessions(db: Session, user_id: int) -> None:
+    """Delete every portal session of a user (password reset, disabling, role change)."""
+    db.execute(delete(UserSession).where(UserSession.user_id == user_id))

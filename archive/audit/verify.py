@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from archive.audit.chain import CANONICAL_FIELDS, CANONICAL_TEMPLATE, HEAD, encode_string, format_time
 from archive.catalog.audit import GENESIS_HASH
-from portal.audit.chain import CANONICAL_FIELDS, CANONICAL_TEMPLATE, HEAD, encode_string, format_time
 
 PAGE_SIZE = 20_000
 _TIME = CANONICAL_FIELDS.index("occurred_at")

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from archive.audit.chain import format_time
+from archive.audit.labels import action_label, outcome_label, role_label
+from archive.audit.review import details_of
 from archive.catalog.audit import AuditEvent
-from portal.audit.chain import format_time
-from portal.audit.labels import action_label, outcome_label, role_label
-from portal.audit.review import details_of
 
 REGISTER_HEADER = ["序号", "日期时间", "利用人", "角色", "档号", "题名", "利用方式", "利用目的", "结果", "IP"]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

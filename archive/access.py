@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.catalog.accounts import Grant, User
+from archive.catalog.description import ReviewItem
 from archive.catalog.models import Record, utcnow
 from archive.vocabulary import STAFF_ROLES, AccessLevel, Classification, Openness, Role
 from config.errors import LantaiError, NotFoundError
@@ -65,9 +66,10 @@ def level_for(
     ==========================  ==========================
 
     A pending machine suggestion of 秘密/机密/绝密 (``secret_pending``) keeps a record with no
-    密级 secret until a person decides. A level a person set (``override``) counts only where it
-    is stricter than the rule: a person may close a record further, never open one; a record
-    is opened only by changing its 密级 and 开放标识 (the opening review).
+    密级 secret until a person decides. A level a person set (``override``) takes the place of
+    the default where 密级 and 开放标识 say nothing, and elsewhere counts only where it is
+    stricter than the rule: a person may close a record further, never open one that its 密级
+    and 开放标识 close; such a record is opened only by changing those (the opening review).
     """
     derived: AccessLevel
     if classification in SECRET_VALUES or (classification in (None, "") and secret_pending):
@@ -76,16 +78,44 @@ def level_for(
         derived = AccessLevel.INTERNAL
     elif classification == Classification.PUBLIC and openness == Openness.OPEN:
         derived = AccessLevel.OPEN
-    elif openness == Openness.CONTROLLED and (classification == Classification.PUBLIC or default == OPEN):
+    elif classification == Classification.PUBLIC and openness == Openness.CONTROLLED:
         derived = AccessLevel.RESTRICTED
-    else:
-        derived = AccessLevel(default)
+    else:  # 密级 and 开放标识 say nothing: a person's choice, else the archive's default
+        chosen = AccessLevel(override or default)
+        if openness == Openness.CONTROLLED and chosen == AccessLevel.OPEN:
+            return AccessLevel.RESTRICTED  # 控制 never yields open
+        return chosen
     if override:
         return AccessLevel.stricter(derived, override)
     return derived
 
 
 SECRET_VALUES = frozenset(c.value for c in Classification if c.is_secret)
+
+
+def record_level(session: Session, record: Record, default: str) -> AccessLevel:
+    """The access level ``record`` has by the rule now (``level_for`` on its own fields).
+
+    A pending machine suggestion of 秘密/机密/绝密 for its empty 密级 keeps it secret.
+    """
+    pending = False
+    if record.classification in (None, "") and record.id is not None:
+        pending = (
+            session.scalar(
+                select(ReviewItem.id)
+                .where(
+                    ReviewItem.record_id == record.id,
+                    ReviewItem.field == "classification",
+                    ReviewItem.status == "pending",
+                    ReviewItem.suggested_value.in_(SECRET_VALUES),
+                )
+                .limit(1)
+            )
+            is not None
+        )
+    return level_for(
+        record.classification, record.openness, default, override=record.access_override, secret_pending=pending
+    )
 
 # Levels whose hits, snippets and facet counts a role sees in search. Secret records are
 # never searched in full text, not even by administrators: a snippet would serve their text.

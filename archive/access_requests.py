@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.access import can_request, check_metadata
+from archive.audit import service as audit
+from archive.audit.service import Actor, Target, Where
 from archive.catalog.accounts import AccessRequest, Grant, User
 from archive.catalog.models import Record, utcnow
-from archive.vocabulary import RequestStatus
+from archive.vocabulary import AuditAction, Outcome, RequestStatus
 from config.errors import InputError, LantaiError
 
 MAX_DAYS = 365
@@ -40,8 +42,10 @@ def find_record(db: Session, user: User, ref: str) -> Record:
     return check_metadata(user, record, db, public_search=False)  # requesters are signed in
 
 
-def ask(db: Session, user: User, record: Record, purpose: str, days: int) -> AccessRequest:
-    """File a request of ``user`` for ``record``; ``RequestError`` when it cannot be asked for."""
+def ask(
+    db: Session, user: User, record: Record, purpose: str, days: int, *, where: Where | None = None
+) -> AccessRequest:
+    """File a request of ``user`` for ``record`` (audited); ``RequestError`` when it cannot be asked for."""
     if not can_request(user, record, db):
         raise RequestError(
             "Access can be requested only by researchers, for restricted records they cannot read yet",
@@ -66,6 +70,8 @@ def ask(db: Session, user: User, record: Record, purpose: str, days: int) -> Acc
     )
     db.add(request)
     db.flush()
+    audit.record(db, AuditAction.ACCESS_REQUEST, Actor.of(user), Target.of("access_request", request.id, record),
+                 {"user_id": user.id, "days": days}, purpose=purpose, where=where)
     return request
 
 
@@ -74,8 +80,16 @@ def _pending(request: AccessRequest) -> None:
         raise AlreadyDecided()
 
 
-def approve(db: Session, request: AccessRequest, decider: User, expires_at: dt.datetime, note: str = "") -> Grant:
-    """Approve until ``expires_at``: the request is closed and a grant opens the record."""
+def approve(
+    db: Session,
+    request: AccessRequest,
+    decider: User,
+    expires_at: dt.datetime,
+    note: str = "",
+    *,
+    where: Where | None = None,
+) -> Grant:
+    """Approve until ``expires_at`` (audited): the request is closed and a grant opens the record."""
     _pending(request)
     if expires_at <= utcnow():
         raise RequestError("The expiry must be in the future", "到期时间必须晚于现在")
@@ -93,11 +107,27 @@ def approve(db: Session, request: AccessRequest, decider: User, expires_at: dt.d
     )
     db.add(grant)
     db.flush()
+    _audit_decision(db, request, decider, AuditAction.ACCESS_APPROVE, where)
     return grant
 
 
-def deny(db: Session, request: AccessRequest, decider: User, reason: str) -> None:
-    """Deny with a reason the researcher will read."""
+def _audit_decision(
+    db: Session, request: AccessRequest, decider: User, action: AuditAction, where: Where | None
+) -> None:
+    record = db.get(Record, request.record_id)
+    details = {
+        "user_id": request.user_id,
+        "expires_at": request.expires_at.isoformat() if request.expires_at else None,
+        "reason": request.reason,
+    }
+    outcome = Outcome.ALLOWED if action == AuditAction.ACCESS_APPROVE else Outcome.DENIED
+    audit.record(db, action, Actor.of(decider), Target.of("access_request", request.id, record),
+                 {k: v for k, v in details.items() if v is not None}, outcome=outcome, purpose=request.purpose,
+                 where=where)
+
+
+def deny(db: Session, request: AccessRequest, decider: User, reason: str, *, where: Where | None = None) -> None:
+    """Deny with a reason the researcher will read (audited)."""
     _pending(request)
     if not reason.strip():
         raise RequestError("Give the researcher a reason for the denial", "请填写不予批准的理由")
@@ -105,6 +135,7 @@ def deny(db: Session, request: AccessRequest, decider: User, reason: str) -> Non
     request.decided_at = utcnow()
     request.decided_by_id = decider.id
     request.reason = reason.strip()
+    _audit_decision(db, request, decider, AuditAction.ACCESS_DENY, where)
 
 
 def queue(db: Session, limit: int = 200) -> list[AccessRequest]:

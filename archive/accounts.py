@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from archive.audit import service as audit
+from archive.audit.service import Actor, Target, Where
 from archive.catalog.accounts import ApiToken, LoginFailure, User, UserSession, as_utc
 from archive.catalog.models import utcnow
 from archive.passwords import MIN_PASSWORD_LENGTH, burn_time, digest, hash_password, needs_rehash, verify_password
-from archive.vocabulary import Role
+from archive.vocabulary import AuditAction, Role
 from config.errors import InputError, LantaiError, NotFoundError
 from config.settings import Settings
 
@@ -92,16 +95,22 @@ def get_user(db: Session, username: str) -> User:
     return user
 
 
+def _audit(db: Session, action: AuditAction, actor: Actor, user: User, where: Where | None, **details: Any) -> None:
+    audit.record(db, action, actor, Target.of("user", user.id), {"username": user.username, **details}, where=where)
+
+
 def create_user(
     db: Session,
     username: str,
     password: str,
     role: str = Role.RESEARCHER,
     *,
+    actor: Actor,
+    where: Where | None = None,
     display_name: str | None = None,
     email: str | None = None,
 ) -> User:
-    """Add an account; ``AccountError`` if the name is taken or a value is invalid."""
+    """Add an account (audited as ``actor``); ``AccountError`` if the name is taken or a value is invalid."""
     username = check_username(username)
     check_role(role)
     check_password(password)
@@ -118,24 +127,32 @@ def create_user(
     )
     db.add(user)
     db.flush()
+    _audit(db, AuditAction.USER_CREATE, actor, user, where, role=role)
     return user
 
 
-def set_password(db: Session, user: User, password: str) -> None:
-    """Set a new password, unlock the account and end its sessions."""
+def set_password(db: Session, user: User, password: str, *, actor: Actor, where: Where | None = None) -> None:
+    """Set a new password, unlock the account and end its sessions.
+
+    Audited as a password change when the user sets their own, else as a reset.
+    """
     user.password_hash = hash_password(check_password(password))
     user.failed_logins = 0
     user.locked_until = None
     end_user_sessions(db, user.id)
+    own = actor.id is not None and actor.id == user.id
+    _audit(db, AuditAction.PASSWORD_CHANGE if own else AuditAction.PASSWORD_RESET, actor, user, where)
 
 
-def set_role(db: Session, user: User, role: str) -> None:
+def set_role(db: Session, user: User, role: str, *, actor: Actor, where: Where | None = None) -> None:
     """Change a user's role and end their sessions (so the new role applies at once)."""
+    old = user.role
     user.role = check_role(role)
     end_user_sessions(db, user.id)
+    _audit(db, AuditAction.ROLE_CHANGE, actor, user, where, role=role, old_role=old)
 
 
-def set_active(db: Session, user: User, active: bool) -> None:
+def set_active(db: Session, user: User, active: bool, *, actor: Actor, where: Where | None = None) -> None:
     """Enable or disable an account; disabling ends its sessions and API use."""
     user.active = active
     if not active:
@@ -143,6 +160,7 @@ def set_active(db: Session, user: User, active: bool) -> None:
     else:
         user.failed_logins = 0
         user.locked_until = None
+    _audit(db, AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, actor, user, where)
 
 
 def _ip_locked(db: Session, ip: str, settings: Settings, now: dt.datetime) -> bool:
@@ -187,7 +205,7 @@ def authenticate(db: Session, username: str, password: str, ip: str, settings: S
     return user
 
 
-def create_token(db: Session, user: User, name: str) -> str:
+def create_token(db: Session, user: User, name: str, *, actor: Actor, where: Where | None = None) -> str:
     """Make an API token for ``user``; returns the token, shown once (only its digest is kept)."""
     name = name.strip()
     if not name or len(name) > 128:
@@ -195,6 +213,7 @@ def create_token(db: Session, user: User, name: str) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     db.add(ApiToken(user_id=user.id, name=name, token_hash=digest(token), prefix=token[:10]))
     db.flush()
+    _audit(db, AuditAction.TOKEN_CREATE, actor, user, where, name=name)
     return token
 
 
@@ -209,12 +228,13 @@ def user_for_token(db: Session, token: str) -> User | None:
     return row.user
 
 
-def delete_token(db: Session, user: User, token_id: int) -> None:
+def delete_token(db: Session, user: User, token_id: int, *, actor: Actor, where: Where | None = None) -> None:
     """Revoke one of ``user``'s tokens; ``NotFoundError`` if it is not theirs."""
     row = db.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
         raise NotFoundError("No such token", "没有这个令牌")
     db.delete(row)
+    _audit(db, AuditAction.TOKEN_DELETE, actor, user, where, token_id=token_id)
 
 
 def end_user_sessions(db: Session, user_id: int) -> None:

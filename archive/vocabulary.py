@@ -5,7 +5,7 @@ Each vocabulary is a ``Term`` enum: the member's value is what the catalog store
 ``en`` are what people read, and ``Term.parse`` accepts the value, either label or an alias
 (case and full-width forms ignored), raising ``UnknownTerm`` with both languages otherwise.
 The 门类 (categories) are a configurable table rather than an enum: an archive may add its
-own (``indexer/describe/schema.load_vocabulary``); ``CATEGORIES`` is the standard set.
+own (``archive/description/schema.load_vocabulary``); ``CATEGORIES`` is the standard set.
 """
 
 from __future__ import annotations
@@ -391,6 +391,7 @@ DESCRIPTION_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("classification", "密级", "Classification"),
     FieldSpec("openness", "开放标识", "Openness"),
     FieldSpec("access_level", "访问级别", "Access level"),
+    FieldSpec("access_override", "访问级别（人工指定）", "Access level set by a person"),
     FieldSpec("carrier", "载体形态", "Carrier"),
     FieldSpec("subject_terms", "主题词", "Subject terms"),
     FieldSpec("language", "语种", "Language"),
@@ -413,6 +414,7 @@ CODED_FIELDS: dict[str, type[Term]] = {
     "openness": Openness,
     "carrier": Carrier,
     "access_level": AccessLevel,
+    "access_override": AccessLevel,
 }
 
 

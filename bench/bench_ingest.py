@@ -117,7 +117,7 @@ def lantai(data_dir: Path, *args: str) -> tuple[float, float, TreeSampler, str]:
     before = sum(os.times()[2:4])  # CPU of waited-for descendants (pool processes, tesseract)
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "portal", *args],
+        [sys.executable, "-m", "cli", *args],
         env=env,
         cwd=ROOT,
         stdout=subprocess.PIPE,

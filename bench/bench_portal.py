@@ -264,7 +264,7 @@ def free_port() -> int:
 def serve(data_dir: Path, port: int, threads: int, workers: int) -> subprocess.Popen[bytes]:
     """Start the portal as ``lantai serve --no-worker`` (gunicorn) does; wait until it answers."""
     env = {**os.environ, "LANTAI_DATA_DIR": str(data_dir), "LANTAI_PUBLIC_SEARCH": "true"}
-    command = [sys.executable, "-m", "portal", "serve", "--no-worker", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--no-worker", "--port", str(port)]
     command += ["--processes", str(workers), "--threads", str(threads)]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
     deadline = time.time() + 120

@@ -13,6 +13,7 @@ from archive.catalog.db import Catalog
 from archive.storage import LocalStorage
 from config.settings import Settings, load_settings
 from indexer.search.base import SearchBackend
+from indexer.search.sync import SearchSync
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,8 @@ class Lantai:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(settings.catalog_url)
+        # The catalog hands the records a transaction changed to the index (explicitly marked).
+        self.catalog = Catalog(settings.catalog_url, index_sync=SearchSync(self))
         self.storage = LocalStorage(settings.data_dir)
 
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
+from archive.access import level_for
 from archive.catalog.models import Batch, Job, OriginalFile, Record
 from archive.vocabulary import JobStatus, RecordStatus
 from config.errors import LantaiError
@@ -103,6 +104,11 @@ def submit_file(
             )
             for key, value in mapped.fields.items():
                 setattr(record, key, value)
+            # The one rule, from the first moment: a manifest's 秘密 is secret before anything is indexed.
+            record.access_level = level_for(
+                record.classification, record.openness, lantai.settings.default_access_level,
+                override=record.access_override,
+            ).value
             if mapped.problems:
                 record.needs_review = True
                 record.extra = {**record.extra, "metadata_problems": mapped.problems}

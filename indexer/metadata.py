@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from indexer.describe.schema import DEFAULT_CATEGORIES
+from archive.description.schema import DEFAULT_CATEGORIES
 
 # Header (English or Chinese) -> record field
 HEADERS: dict[str, str] = {
@@ -188,7 +188,7 @@ def map_metadata(values: dict[str, Any]) -> MappedMetadata:
             if level is None:
                 out.problems.append(f"访问级别无法识别 / unknown access level: {value!r}")
             else:
-                out.fields["access_level"] = level
+                out.fields["access_override"] = level  # a person's choice; the rule decides (archive.access)
                 if value in ("秘密", "机密", "绝密", "公开", "内部"):
                     out.fields.setdefault("classification", value)
         elif key == "language":

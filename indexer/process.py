@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from archive.catalog.db import mark_changed
 from archive.catalog.models import Job, Page, Record, utcnow
 from archive.vocabulary import JobStatus, PageSource, RecordStatus
 from config.errors import LantaiError
@@ -141,6 +142,7 @@ def _fail(session: Any, job: Job, error: LantaiError) -> None:
     if record is not None:
         record.status, record.error_code, record.error_message = RecordStatus.FAILED, error.code, error.message
         record.touch()
+        mark_changed(session, record.id, record.access_level)  # the index shows it as failed
 
 
 def fail_job(lantai: Lantai, job_id: str, error: LantaiError) -> None:
@@ -149,17 +151,6 @@ def fail_job(lantai: Lantai, job_id: str, error: LantaiError) -> None:
         job = session.get(Job, job_id)
         if job is not None and job.status != JobStatus.DONE:
             _fail(session, job, error)
-    job_record = _record_of(lantai, job_id)
-    if job_record is not None:
-        from indexer.ingest import index_quietly
-
-        index_quietly(lantai, [job_record])
-
-
-def _record_of(lantai: Lantai, job_id: str) -> int | None:
-    with lantai.catalog.session() as session:
-        job = session.get(Job, job_id)
-        return job.record_id if job else None
 
 
 def report_progress(lantai: Lantai, job_id: str, done: int, total: int | None) -> None:
@@ -226,10 +217,7 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
             UnexpectedError(f"Unexpected error: {type(exc).__name__}: {exc}", f"意外错误：{type(exc).__name__}: {exc}"),
         )
         return _outcome(lantai, job_id)
-    _finish(lantai, job_id, record.id, pages, metadata, child_ids)
-    from indexer.ingest import index_quietly
-
-    index_quietly(lantai, [record.id])
+    _finish(lantai, job_id, record.id, pages, metadata, child_ids)  # description marks it for the index
     return _outcome(lantai, job_id)
 
 

@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from portal.cli import COMMANDS, main
+from cli.main import COMMANDS, main
 
 
 def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

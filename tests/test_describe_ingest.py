@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from archive.catalog.description import ReviewItem
 from archive.catalog.models import Record
+from archive.description.records import confirm_review
+from cli.main import main
 from indexer.context import Lantai
-from indexer.describe.service import confirm_review
-from portal.cli import main
+from tests.describe.editors import ARCHIVIST
 
 NOTICES = [
     ("长沙市教育局文件\n长教发〔2023〕12号\n关于做好2023年度学校档案归档工作的通知\n各区县（市）教育局：\n"
@@ -43,8 +44,8 @@ def test_official_documents_are_described_and_numbered(lantai: Lantai, tmp_path:
         queued = session.scalars(select(ReviewItem).where(ReviewItem.field == "category_code")).all()
         assert sorted((i.record_id, i.suggested_value) for i in queued) == [(first.id, "WS"), (second.id, "WS")]
         assert all(r.reference_code is None and r.needs_review for r in records)
-        confirm_review(session, queued[0].id, "archivist", settings=lantai.settings)
-        confirm_review(session, queued[1].id, "archivist", settings=lantai.settings)
+        confirm_review(session, queued[0].id, ARCHIVIST, settings=lantai.settings)
+        confirm_review(session, queued[1].id, ARCHIVIST, settings=lantai.settings)
     with lantai.catalog.session() as session:
         codes = sorted(r.reference_code for r in session.scalars(select(Record)))
         assert codes == ["J001-WS·2023-D30-BGS-0001", "J001-WS·2023-D30-BGS-0002"]

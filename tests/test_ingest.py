@@ -18,11 +18,11 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from archive.catalog.models import Job, Record
+from cli.main import main
 from indexer.context import Lantai
 from indexer.inbox import InboxWatcher, error_path, report_path
 from indexer.ingest import submit_file
 from indexer.process import process_job
-from portal.cli import main
 from tests.conftest import SHARED
 
 PDFS = SHARED / "pdfs"

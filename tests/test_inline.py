@@ -20,7 +20,7 @@ def ingest_inline(data_dir: Path, *paths: Path, **settings: str) -> subprocess.C
     env.update({"LANTAI_DATA_DIR": str(data_dir), "LANTAI_WORKER_CONCURRENCY": "2"})
     env.update({f"LANTAI_{k.upper()}": v for k, v in settings.items()})
     return subprocess.run(
-        [sys.executable, "-m", "portal", "ingest", *map(str, paths), "--inline"],
+        [sys.executable, "-m", "cli", "ingest", *map(str, paths), "--inline"],
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
     )
 

@@ -41,7 +41,7 @@ def test_serve_processes_samples_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     env.update(LANTAI_DATA_DIR=str(tmp_path / "var"), LANTAI_JOB_LEASE_SECONDS="30")
     log = (tmp_path / "serve.log").open("wb")
     serve = subprocess.Popen(
-        [sys.executable, "-m", "portal", "serve", "--port", str(port), "--ingest-samples", "samples",
+        [sys.executable, "-m", "cli", "serve", "--port", str(port), "--ingest-samples", "samples",
          "--demo-accounts", "--processes", "2"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

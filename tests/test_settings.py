@@ -70,7 +70,7 @@ def test_elasticsearch_backend_needs_its_url() -> None:
 def test_settings_are_not_read_at_import() -> None:
     # A bad value in the environment must not break an import: settings are read at start.
     env = {**os.environ, "LANTAI_WORKER_CONCURRENCY": "not-a-number"}
-    code = "import config, indexer.jobs, indexer.tasks, indexer.process, portal.app, portal.cli"
+    code = "import config, indexer.jobs, indexer.tasks, indexer.process, portal.app, cli.main"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
 

@@ -48,7 +48,7 @@ class WorkerProcess:
     def start(self) -> None:
         handle = self.log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "portal", "worker", "--concurrency", "1"],
+            [sys.executable, "-m", "cli", "worker", "--concurrency", "1"],
             env=self.env,
             cwd=ROOT,
             stdout=handle,

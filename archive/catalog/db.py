@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -20,7 +20,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration of each branch. A catalog at these is up to date without asking
 # Alembic, whose import is a fifth of every command's start-up. tests/test_catalog.py checks
 # this against the migrations folder: add a migration, update this.
-HEADS = frozenset({"0002_accounts", "0003_audit", "0004_description"})
+HEADS = frozenset({"0005_trust"})
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -71,13 +71,47 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         command.upgrade(cfg, revision)
 
 
-class Catalog:
-    """The catalog database: an engine and a session factory."""
+# session.info key of the records changed in a transaction: record id -> access level before.
+CHANGED = "lantai.changed_records"
 
-    def __init__(self, url: str) -> None:
+
+def mark_changed(session: Session, record_id: int, level_before: str | None) -> None:
+    """Tell ``session``'s transaction that a record changed in a way the search index must see.
+
+    Called explicitly by the services that change records (``archive.description.records``, the
+    pipeline); ``Catalog.session`` hands the ids to its ``IndexSync`` when the transaction ends.
+    ``level_before`` is the record's access level before the transaction changed it (None: new).
+    """
+    changed: dict[int, str | None] = session.info.setdefault(CHANGED, {})
+    changed.setdefault(record_id, level_before)
+
+
+class IndexSync(Protocol):
+    """What keeps the search index in step with the catalog (the indexer provides it).
+
+    ``before_commit`` runs inside the transaction, for changes that close records further: the
+    index hides them before the catalog's change is visible, and if it cannot, the change is
+    refused. ``after_commit`` runs once committed, for everything else (a failure there only
+    delays the index; ``lantai index check`` finds it).
+    """
+
+    def before_commit(self, session: Session, changed: dict[int, str | None]) -> set[int]:
+        """Index the records that became stricter (or were removed), from ``session``'s state; their ids."""
+        ...
+
+    def after_commit(self, changed: dict[int, str | None]) -> None:
+        """Index the remaining changed records, from the committed catalog."""
+        ...
+
+
+class Catalog:
+    """The catalog database: an engine, a session factory and, when installed, the index sync."""
+
+    def __init__(self, url: str, index_sync: IndexSync | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.index_sync = index_sync
 
     @property
     def dialect(self) -> str:
@@ -99,9 +133,21 @@ class Catalog:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction: committed on success, rolled back on error."""
-        with self.sessionmaker() as session, session.begin():
-            yield session
+        """A session in a transaction: committed on success, rolled back on error.
+
+        Records marked with ``mark_changed`` are handed to the index sync: before the commit
+        those the change closed further, after it the rest.
+        """
+        with self.sessionmaker() as session:
+            with session.begin():
+                yield session
+                changed: dict[int, str | None] = session.info.pop(CHANGED, None) or {}
+                if changed and self.index_sync is not None:
+                    session.flush()
+                    done = self.index_sync.before_commit(session, changed)
+                    changed = {k: v for k, v in changed.items() if k not in done}
+            if changed and self.index_sync is not None:
+                self.index_sync.after_commit(changed)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -79,8 +79,11 @@ class Record(Base):
     # Metadata columns of a manifest or form that have no field of their own are kept here,
     # as are technical metadata (EXIF, duration) and extraction suggestions.
     extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    # Access (访问级别): open, internal, restricted, secret
+    # Access (访问级别): open, internal, restricted, secret. Derived by ``archive.access.level_for``
+    # from 密级 and 开放标识; ``access_override`` is a level a person chose, which counts only
+    # where it is stricter than the rule (and fills in where 密级 and 开放标识 say nothing).
     access_level: Mapped[str] = mapped_column(String(16), default=AccessLevel.INTERNAL)
+    access_override: Mapped[str | None] = mapped_column(String(16))
     # Processing
     status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PENDING)
     error_code: Mapped[str | None] = mapped_column(String(64))

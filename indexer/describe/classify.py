@@ -28,10 +28,10 @@ from sqlalchemy.orm import Session
 
 from archive.catalog.description import ClassificationRule
 from archive.catalog.models import Record, utcnow
+from archive.description.provenance import set_by_machine
+from archive.description.schema import DescriptionError, Vocabulary, normalize_value
 from config.errors import NotFoundError
 from config.settings import Settings
-from indexer.describe.provenance import set_by_machine
-from indexer.describe.schema import DescriptionError, Vocabulary, normalize_value
 
 if TYPE_CHECKING:  # scikit-learn takes ~0.7 s to import: only training and a saved model need it
     from sklearn.pipeline import Pipeline

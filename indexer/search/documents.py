@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from archive.catalog.models import Page, Record
+from archive.vocabulary import AccessLevel
 from indexer.search.base import SearchDocument, SearchPage
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def file_type(mime_type: str | None) -> str:
 def to_document(record: Record) -> SearchDocument:
     """The search document of a catalog record (pages and originals loaded)."""
     original = record.original
+    secret = record.access_level == AccessLevel.SECRET
     extra = {
         "subject_terms": record.subject_terms or "",
         "note": record.note or "",
@@ -77,7 +79,8 @@ def to_document(record: Record) -> SearchDocument:
         access_level=record.access_level or "internal",
         file_type=file_type(original.mime_type if original else None),
         language=record.language or "",
-        pages=[SearchPage(p.number, p.text or "") for p in record.pages],
+        # A secret record's text never enters the index: only its catalogue entry, for administrators.
+        pages=[] if secret else [SearchPage(p.number, p.text or "") for p in record.pages],
         fields={k: v for k, v in extra.items() if v},
     )
 
@@ -91,6 +94,15 @@ def _load(session: Session, ids: list[int]) -> list[Record]:
         .order_by(Record.id)
     )
     return list(session.scalars(stmt))
+
+
+def load_session_documents(session: Session, ids: list[int]) -> tuple[list[SearchDocument], list[int]]:
+    """Documents of the given records as ``session`` sees them (its own uncommitted changes too),
+    and the ids it does not find."""
+    wanted = sorted(set(ids))
+    docs = [to_document(r) for r in _load(session, wanted)]
+    found = {d.id for d in docs}
+    return docs, [i for i in wanted if i not in found]
 
 
 def load_documents(lantai: Lantai, ids: Iterable[int]) -> tuple[list[SearchDocument], list[int]]:

@@ -18,7 +18,7 @@ from archive.catalog.accounts import User
 from archive.catalog.models import Record
 from archive.passwords import MIN_PASSWORD_LENGTH
 from config.errors import LantaiError, NotFoundError
-from portal import events
+from portal.audit.web import current_actor, where
 from portal.auth import admin_required, current_user, lantai
 from portal.i18n import localized
 from portal.layout import ROLE_LABELS
@@ -92,13 +92,12 @@ def users() -> Any:
                     form.username.data or "",
                     form.password.data or "",
                     form.role.data or "researcher",
+                    actor=current_actor(),
+                    where=where(),
                     display_name=form.display_name.data,
                     email=form.email.data,
                 )
-                new_id, name = user.id, user.username
-                events.emit(
-                    "user_created", session=db, actor=_actor(), user_id=new_id, username=name, role=form.role.data
-                )
+                name = user.username
         except LantaiError as exc:
             form.username.errors = [localized(exc)]
             status = 400
@@ -122,11 +121,6 @@ def users() -> Any:
     )
 
 
-def _actor() -> str | None:
-    me = current_user()
-    return me.username if me else None
-
-
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @admin_required
 def toggle_active(user_id: int) -> Any:
@@ -135,11 +129,8 @@ def toggle_active(user_id: int) -> Any:
         return redirect(url_for("admin.users"))
     with lantai().catalog.session() as db:
         user = _get(db, user_id)
-        set_active(db, user, not user.active)
+        set_active(db, user, not user.active, actor=current_actor(), where=where())
         active, name = user.active, user.username
-        events.emit(
-            "user_enabled" if active else "user_disabled", session=db, actor=_actor(), user_id=user_id, username=name
-        )
     flash(
         _("User %(name)s was enabled.", name=name) if active else _("User %(name)s was disabled.", name=name), "success"
     )
@@ -155,13 +146,8 @@ def change_role(user_id: int) -> Any:
         return redirect(url_for("admin.users"))
     with lantai().catalog.session() as db:
         user = _get(db, user_id)
-        old_role = user.role
-        set_role(db, user, form.role.data or "researcher")
+        set_role(db, user, form.role.data or "researcher", actor=current_actor(), where=where())
         name = user.username
-        events.emit(
-            "user_role_changed", session=db, actor=_actor(), user_id=user_id, username=name, role=form.role.data,
-            old_role=old_role,
-        )
     flash(_("User %(name)s is now: %(role)s.", name=name, role=ROLE_LABELS[form.role.data or "researcher"]), "success")
     return redirect(url_for("admin.users"))
 
@@ -176,9 +162,8 @@ def reset_password(user_id: int) -> Any:
         return redirect(url_for("admin.users"))
     with lantai().catalog.session() as db:
         user = _get(db, user_id)
-        set_password(db, user, form.password.data or "")
+        set_password(db, user, form.password.data or "", actor=current_actor(), where=where())
         name = user.username
-        events.emit("user_password_reset", session=db, actor=_actor(), user_id=user_id, username=name)
     flash(_("The password of %(name)s was reset.", name=name), "success")
     return redirect(url_for("admin.users"))
 

@@ -16,8 +16,8 @@ from archive import access_requests as service
 from archive.catalog.accounts import AccessRequest
 from archive.catalog.models import utcnow
 from config.errors import InputError, NotFoundError
-from portal import events
 from portal.api.views import bp
+from portal.audit.web import where
 from portal.records import guard
 
 
@@ -92,27 +92,13 @@ def create_access_request() -> tuple[dict[str, Any], int]:
     days = _int_field(data, "days", 30)
     with guard.lantai().catalog.session() as session:
         record = guard.visible_record(session, record_id)
-        item = service.ask(session, user, record, purpose, days)
+        item = service.ask(session, user, record, purpose, days, where=where())
         body = request_json(item)
-        events.emit("access_requested", session=session, user_id=user.id, record_id=record_id,
-                    request_id=body["id"], purpose=item.purpose, days=days)
     return {"request": body}, 201
 
 
-def _decided(session: Any, item: AccessRequest, actor: Any, approved: bool) -> dict[str, Any]:
-    body = request_json(item)
-    events.emit(
-        "access_approved" if approved else "access_denied",
-        session=session,
-        actor=actor.username,
-        request_id=item.id,
-        user_id=item.user_id,
-        record_id=item.record_id,
-        expires_at=body["expires_at"],
-        reason=item.reason,
-        purpose=item.purpose,
-    )
-    return {"request": body}
+def _decided(item: AccessRequest) -> dict[str, Any]:
+    return {"request": request_json(item)}
 
 
 @bp.post("/access-requests/<int:request_id>/approve")
@@ -125,9 +111,11 @@ def approve_access_request(request_id: int) -> dict[str, Any]:
         raise RequestFieldError(f"days must be 1 to {service.MAX_DAYS}", f"days 须为 1 至 {service.MAX_DAYS}")
     with guard.lantai().catalog.session() as session:
         item = _load(session, request_id)
-        service.approve(session, item, user, utcnow() + dt.timedelta(days=days), str(data.get("note", "")))
+        service.approve(
+            session, item, user, utcnow() + dt.timedelta(days=days), str(data.get("note", "")), where=where()
+        )
         session.refresh(item)
-        return _decided(session, item, user, approved=True)
+        return _decided(item)
 
 
 @bp.post("/access-requests/<int:request_id>/deny")
@@ -137,5 +125,5 @@ def deny_access_request(request_id: int) -> dict[str, Any]:
     data = _body()
     with guard.lantai().catalog.session() as session:
         item = _load(session, request_id)
-        service.deny(session, item, user, str(data.get("reason", "")))
-        return _decided(session, item, user, approved=False)
+        service.deny(session, item, user, str(data.get("reason", "")), where=where())
+        return _decided(item)

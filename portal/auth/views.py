@@ -14,10 +14,12 @@ from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from archive.accounts import LoginFailed, LoginLocked, authenticate, create_token, delete_token, set_password
+from archive.audit.service import Actor
 from archive.catalog.accounts import ApiToken, User
 from archive.passwords import MIN_PASSWORD_LENGTH, verify_password
+from archive.vocabulary import AuditAction, Outcome
 from config.errors import LantaiError
-from portal import events
+from portal.audit.web import audit_or_refuse, current_actor, where
 from portal.auth import client_ip, current_user, lantai, log_in, log_out, login_required
 from portal.auth.sessions import purge_expired
 
@@ -83,10 +85,13 @@ def login() -> Any:
                 user = authenticate(db, form.username.data or "", form.password.data or "", client_ip(), settings)
                 db.expunge(user)
                 g.user = user  # the audit trail names the user; the session starts only once committed
-                events.emit("login", session=db, user_id=user.id, username=user.username, ip=client_ip())
+                audit_or_refuse(db, AuditAction.LOGIN, object_type="user", object_id=user.id,
+                                details={"username": user.username})
             except (LoginFailed, LoginLocked) as exc:
                 error = exc
-                events.emit("login_failed", session=db, username=form.username.data, ip=client_ip(), reason=exc.code)
+                audit_or_refuse(db, AuditAction.LOGIN_FAILED, outcome=Outcome.DENIED,
+                                actor=Actor(None, form.username.data, None),
+                                details={"username": form.username.data, "reason": exc.code})
             purge_expired(db)
         if user is not None:
             log_in(user)
@@ -103,7 +108,9 @@ def logout() -> Any:
     """End the session (POST with CSRF, so no other site can log the user out)."""
     user = current_user()
     if user is not None:
-        events.emit("logout", user_id=user.id, username=user.username)
+        with lantai().catalog.session() as db:
+            audit_or_refuse(db, AuditAction.LOGOUT, object_type="user", object_id=user.id,
+                            details={"username": user.username})
     log_out()
     flash(_("You are logged out."), "info")
     return redirect(url_for("site.home"))
@@ -125,8 +132,7 @@ def account() -> Any:
             if not verify_password(row.password_hash, form.current.data or ""):
                 form.current.errors = [_("The current password is wrong.")]
             else:
-                set_password(db, row, form.new.data or "")
-                events.emit("password_changed", session=db, user_id=user.id, username=user.username)
+                set_password(db, row, form.new.data or "", actor=current_actor(), where=where())
         if not form.current.errors:
             # set_password ended every session, this one included: log in afresh.
             log_in(user)
@@ -136,8 +142,7 @@ def account() -> Any:
         with lantai().catalog.session() as db:
             row = db.get(User, user.id)
             assert row is not None  # noqa: S101
-            new_token = create_token(db, row, token_form.name.data or "")
-            events.emit("token_created", session=db, user_id=user.id, name=token_form.name.data)
+            new_token = create_token(db, row, token_form.name.data or "", actor=current_actor(), where=where())
     with lantai().catalog.session() as db:
         tokens = list(db.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)))
     return render_template(
@@ -159,7 +164,6 @@ def token_delete(token_id: int) -> Any:
     with lantai().catalog.session() as db:
         row = db.get(User, user.id)
         assert row is not None  # noqa: S101
-        delete_token(db, row, token_id)
-        events.emit("token_deleted", session=db, user_id=user.id, token_id=token_id)
+        delete_token(db, row, token_id, actor=current_actor(), where=where())
     flash(_("The token was deleted."), "success")
     return redirect(url_for("auth.account"))

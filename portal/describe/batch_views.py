@@ -10,12 +10,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from archive.catalog.models import Record
-from config.errors import InputError
-from indexer.describe.review import as_text, get_field, normalize_field
-from indexer.describe.schema import EDITABLE_FIELDS
-from indexer.describe.service import batch_update
+from archive.description.records import batch_update
+from archive.description.review import as_text, get_field, normalize_field
+from archive.description.schema import EDITABLE_FIELDS
+from config.errors import InputError, LantaiError
 from portal.auth import current_user, lantai, staff_required
-from portal.describe.common import ButtonForm, audit_changes, bilingual, bp, field_label, may_see, reindex, username
+from portal.describe.common import ButtonForm, bilingual, bp, editor, field_label, may_see
 from portal.describe.forms import DescriptionForm, description_values
 from portal.describe.record_views import check_values
 from portal.records.guard import clearance
@@ -156,15 +156,10 @@ def batch_apply() -> Any:
     settings = current_app.extensions["lantai"].settings
     try:
         with lantai().catalog.session() as db:
-            _found, missing = _rows(db, ids)
-            if missing:
-                raise InputError(f"No records with ids {missing}", f"档案不存在：{missing}")
-            changes = batch_update(db, ids, values, username(), settings=settings)
-            audit_changes(db, changes)
-    except InputError as exc:
+            changes = batch_update(db, ids, values, editor(), settings=settings)
+    except LantaiError as exc:
         flash(bilingual(exc), "error")
         return redirect(url_for("describe.batch", ids=" ".join(map(str, ids))), 303)
-    reindex(change.record_id for change in changes)
     flash(
         _("已修改 %(records)s 条档案的 %(n)s 个字段。", records=len({c.record_id for c in changes}), n=len(changes)),
         "success",

@@ -1,23 +1,20 @@
-"""What the description pages share: the blueprint, field labels, audit events and re-indexing."""
+"""What the description pages share: the blueprint, field labels, choices and the editor (who changes records)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import Session
 
 from archive.catalog.accounts import User
 from archive.catalog.models import Record
-from archive.vocabulary import Role
+from archive.description.records import Editor
+from archive.description.schema import CARRIERS, CLASSIFICATIONS, DEFAULT_CATEGORIES, OPENNESS, RETENTIONS
+from archive.vocabulary import AccessLevel, Role
 from config.errors import LantaiError
-from indexer.describe.review import FieldChange
-from indexer.describe.schema import CARRIERS, CLASSIFICATIONS, DEFAULT_CATEGORIES, OPENNESS, RETENTIONS
-from indexer.search.documents import index_records
-from portal import events
+from portal.audit.web import current_actor, where
 from portal.auth import current_user
 
 bp = Blueprint("describe", __name__, url_prefix="/describe")
@@ -44,6 +41,7 @@ FIELD_LABELS: dict[str, Any] = {
     "note": _l("附注"),
     "addressee": _l("主送机关"),
     "urgency": _l("紧急程度"),
+    "access_override": _l("访问级别（人工指定）"),
 }
 
 # Choices of the controlled fields: (stored value, label shown); "" leaves the field empty.
@@ -53,6 +51,7 @@ CHOICES: dict[str, list[tuple[str, str]]] = {
     "classification": [(value, value) for value in CLASSIFICATIONS],
     "openness": [(value, value) for value in OPENNESS],
     "carrier": [(value, value) for value in CARRIERS],
+    "access_override": [(level.value, level.zh) for level in AccessLevel],
 }
 
 PAGE_SIZE = 50
@@ -80,28 +79,10 @@ def may_see(user: User | None, record: Record) -> bool:
     return user is not None and (record.access_level != "secret" or user.role == Role.ADMIN)
 
 
-def audit_changes(session: Session, changes: Sequence[FieldChange]) -> None:
-    """One ``metadata_edit`` event per change, written in the change's own transaction."""
-    codes: dict[int, str | None] = {}
-    for change in changes:
-        if change.record_id not in codes:
-            record = session.get(Record, change.record_id)
-            codes[change.record_id] = record.reference_code if record is not None else None
-        events.emit(
-            "metadata_edit",
-            session=session,
-            actor=change.user,
-            record_id=change.record_id,
-            reference_code=codes[change.record_id],
-            details=change.to_dict(),
-        )
-
-
-def reindex(record_ids: Iterable[int]) -> None:
-    """Re-index changed records once their transaction is committed (explicit, never by signal)."""
-    ids = sorted(set(record_ids))
-    if ids:
-        index_records(current_app.extensions["lantai"], ids)
+def editor() -> Editor:
+    """The signed-in staff member as the description service's editor (audited with this request's facts)."""
+    user = current_user()
+    return Editor(current_actor(), lambda record: may_see(user, record), where())
 
 
 class ButtonForm(FlaskForm):

@@ -11,7 +11,7 @@ from wtforms import BooleanField, Field, IntegerField, SelectField, StringField,
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from indexer.describe.schema import EDITABLE_FIELDS
+from archive.description.schema import EDITABLE_FIELDS
 from portal.describe.common import CHOICES, FIELD_LABELS
 
 LONG_FIELDS = ("title", "subject_terms", "note")

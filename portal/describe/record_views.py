@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 
 from archive.access import RecordHidden
 from archive.catalog.models import Record
+from archive.description.records import edit_record as edit_fields
+from archive.description.review import as_text, normalize_field, pending_fields
+from archive.description.schema import EDITABLE_FIELDS, MANDATORY_FIELDS, DescriptionError
 from config.errors import InputError
-from indexer.describe.review import as_text, normalize_field, pending_fields
-from indexer.describe.schema import EDITABLE_FIELDS, MANDATORY_FIELDS, DescriptionError
-from indexer.describe.service import set_record_fields
 from portal.auth import current_user, lantai, staff_required
-from portal.describe.common import audit_changes, bilingual, bp, field_label, may_see, reindex, username
+from portal.describe.common import bilingual, bp, editor, field_label, may_see
 from portal.describe.forms import DescriptionForm, description_values
 
 
@@ -56,13 +56,11 @@ def edit_record(record_id: int) -> Any:
             settings = current_app.extensions["lantai"].settings
             try:
                 with lantai().catalog.session() as db:
-                    changes = set_record_fields(db, record_id, values, username(), settings=settings)
-                    audit_changes(db, changes)
-            except InputError as exc:  # a 档号 conflict found while saving
+                    changes = edit_fields(db, record_id, values, editor(), settings=settings)
+            except InputError as exc:  # an access change the rule refuses, a 档号 conflict
                 flash(bilingual(exc), "error")
                 status = 400
             else:
-                reindex([record_id])
                 if changes:
                     flash(_("已保存 %(n)s 项修改。", n=len(changes)), "success")
                 else:

@@ -11,21 +11,11 @@ from sqlalchemy import func, select
 from archive.access import RecordHidden
 from archive.catalog.description import ReviewItem, ReviewStatus
 from archive.catalog.models import Record
+from archive.description.records import confirm_review, reject_review
+from archive.description.review import REVIEWABLE_FIELDS, as_text, get_field
 from config.errors import InputError
-from indexer.describe.review import REVIEWABLE_FIELDS, as_text, get_field
-from indexer.describe.service import confirm_review, reject_review
 from portal.auth import current_user, lantai, staff_required
-from portal.describe.common import (
-    PAGE_SIZE,
-    ButtonForm,
-    audit_changes,
-    bilingual,
-    bp,
-    field_label,
-    may_see,
-    reindex,
-    username,
-)
+from portal.describe.common import PAGE_SIZE, ButtonForm, bilingual, bp, editor, field_label, may_see
 from portal.describe.forms import CorrectForm
 
 
@@ -107,12 +97,10 @@ def confirm(item_id: int) -> Any:
     try:
         with lantai().catalog.session() as db:
             _check_item(db, item_id)
-            change = confirm_review(db, item_id, username(), form.value.data or None, settings=settings)
-            audit_changes(db, [change])
+            change = confirm_review(db, item_id, editor(), form.value.data or None, settings=settings)
     except InputError as exc:
         flash(bilingual(exc), "error")
         return _back()
-    reindex([change.record_id])
     flash(_("已确认：%(field)s = %(value)s", field=field_label(change.field), value=change.new or ""), "success")
     return _back()
 
@@ -128,11 +116,10 @@ def reject(item_id: int) -> Any:
     try:
         with lantai().catalog.session() as db:
             _check_item(db, item_id)
-            item = reject_review(db, item_id, username(), settings=settings)
-            record_id, name = item.record_id, item.field
+            item = reject_review(db, item_id, editor(), settings=settings)
+            name = item.field
     except InputError as exc:
         flash(bilingual(exc), "error")
         return _back()
-    reindex([record_id])  # the review flag of the record may have changed
     flash(_("已拒绝对“%(field)s”的建议。", field=field_label(name)), "success")
     return _back()

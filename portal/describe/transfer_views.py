@@ -13,13 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.catalog.models import Record
-from archive.vocabulary import Role
+from archive.description.catalogue import catalogue_pdf, catalogue_rows, catalogue_title, catalogue_xlsx
+from archive.description.tabular import import_table, template_bytes
+from archive.vocabulary import AuditAction, Role
 from config.errors import InputError
-from indexer.describe.catalogue import catalogue_pdf, catalogue_rows, catalogue_title, catalogue_xlsx
-from indexer.describe.tabular import import_table, template_bytes
-from portal import events
+from portal.audit.web import audit_or_refuse
 from portal.auth import current_user, lantai, staff_required
-from portal.describe.common import audit_changes, bilingual, bp, reindex, username
+from portal.describe.common import bilingual, bp, editor
 from portal.describe.forms import ExportForm, ImportForm
 
 MIME_TYPES = {
@@ -60,11 +60,9 @@ def import_file() -> Any:
         upload.save(path)
         try:
             with lantai().catalog.session() as db:
-                result = import_table(db, path, settings, username())
-                audit_changes(db, result.changes)
+                result = import_table(db, path, settings, editor())
         except InputError as exc:  # the file as a whole cannot be read
             return _page(form, ExportForm(formdata=None), 400, error=bilingual(exc))
-    reindex([*result.created, *result.updated])
     summary = {
         "filename": upload.filename,
         "created": len(result.created),
@@ -123,10 +121,10 @@ def export() -> Any:
             return redirect(url_for("describe.transfer"), 303)
         subtitle = catalogue_title(fonds, year, retention)
         data = catalogue_xlsx(rows, subtitle) if fmt == "xlsx" else catalogue_pdf(rows, subtitle)
-        events.emit(
-            "export",
-            session=db,
-            actor=username(),
+        audit_or_refuse(
+            db,
+            AuditAction.EXPORT,
+            object_type="catalogue",
             details={
                 "what": "catalogue",
                 "fonds": fonds,

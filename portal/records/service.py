@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from archive.access import Clearance
 from archive.catalog.models import Page, Record
-from indexer.describe.schema import DEFAULT_CATEGORIES
+from archive.description.schema import DEFAULT_CATEGORIES
 from indexer.search.base import PageHit, QuerySyntaxError, SearchBackend, SearchRequest, SearchUnavailable
 from indexer.search.highlight import hit_boxes
 

@@ -18,8 +18,9 @@ from archive.access import can_request
 from archive.catalog.accounts import AccessRequest, User
 from archive.catalog.models import Record
 from archive.mail import MailError, send_mail
+from archive.vocabulary import AuditAction, Outcome
 from config.errors import LantaiError
-from portal import events
+from portal.audit.web import audit_or_refuse, where
 from portal.auth import current_user, lantai, login_required, staff_required
 from portal.i18n import localized
 
@@ -74,16 +75,7 @@ def new() -> Any:
         try:
             with lantai().catalog.session() as db:
                 asked = service.find_record(db, user, form.record.data or "")
-                req = service.ask(db, user, asked, form.purpose.data or "", form.days.data or 0)
-                events.emit(
-                    "access_requested",
-                    session=db,
-                    user_id=user.id,
-                    record_id=asked.id,
-                    request_id=req.id,
-                    purpose=req.purpose,
-                    days=req.days_requested,
-                )
+                service.ask(db, user, asked, form.purpose.data or "", form.days.data or 0, where=where())
         except LantaiError as exc:
             if exc.http_status in (404, 503):  # 503: the audit event could not be written
                 raise
@@ -168,7 +160,9 @@ def _notify(req: AccessRequest, researcher: User) -> None:
     try:
         send_mail(settings, researcher.email, f"{subject_zh} / {subject_en}", "\n".join(parts))
     except MailError as exc:
-        events.emit("notice_failed", request_id=req.id, error=exc.message_en)
+        with lantai().catalog.session() as db:
+            audit_or_refuse(db, AuditAction.NOTICE_FAILED, object_type="access_request", object_id=req.id,
+                            record_id=req.record_id, outcome=Outcome.DENIED, details={"error": exc.message_en})
         flash(_("The decision was saved, but the e-mail notice could not be sent."), "warning")
 
 
@@ -187,23 +181,12 @@ def _decide(request_id: int, approve: bool) -> Any:
                 day = form.expires_on.data
                 assert day is not None  # noqa: S101
                 until = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-                service.approve(db, req, decider, until, form.note.data or "")
+                service.approve(db, req, decider, until, form.note.data or "", where=where())
             else:
                 assert isinstance(form, DenyForm)  # noqa: S101
-                service.deny(db, req, decider, form.reason.data or "")
+                service.deny(db, req, decider, form.reason.data or "", where=where())
             researcher = req.user
             db.refresh(req.record)  # loaded while the session is open, for the notice
-            events.emit(
-                "access_approved" if approve else "access_denied",
-                session=db,
-                actor=decider.username,
-                request_id=req.id,
-                user_id=req.user_id,
-                record_id=req.record_id,
-                purpose=req.purpose,
-                expires_at=req.expires_at.isoformat() if req.expires_at else None,
-                reason=req.reason,
-            )
     except LantaiError as exc:
         if exc.http_status in (404, 503):  # 503: the audit event could not be written
             raise

@@ -19,9 +19,9 @@ from flask import Blueprint, render_template, request
 
 from archive.audit.chain import AuditWriteError
 from archive.catalog.models import Job, Record
+from archive.description.schema import DEFAULT_CATEGORIES
 from archive.vocabulary import AccessLevel, AuditAction
 from config.errors import LantaiError
-from indexer.describe.schema import DEFAULT_CATEGORIES
 from portal.audit.web import audit_or_refuse
 from portal.auth import staff_required
 from portal.records import guard

@@ -50,7 +50,7 @@ def test_rewrite_is_caught_by_the_checkpoint(catalog: Catalog, tmp_path: Path) -
 
 
 def _cli(lantai: Lantai, *args: str) -> Result:
-    from portal.cli import main
+    from cli.main import main
 
     return CliRunner().invoke(main, list(args), obj=lantai, catch_exceptions=False)
 

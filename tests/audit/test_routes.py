@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from archive.audit.chain import add_write_hook, remove_write_hook
+from archive.audit.service import CLI
 from archive.audit.verify import verify_chain
 from archive.catalog.accounts import AccessRequest, Grant, User
 from archive.catalog.audit import AuditEvent
@@ -275,12 +276,13 @@ def _token(portal: Flask, username: str) -> dict[str, str]:
 
     with portal.extensions["lantai"].catalog.session() as db:
         user = db.scalars(select(User).where(User.username == username)).one()
-        return {**HEADERS, "Authorization": f"Bearer {create_token(db, user, 'test')}"}
+        return {**HEADERS, "Authorization": f"Bearer {create_token(db, user, 'test', actor=CLI)}"}
 
 
 def test_access_request_and_decision_through_the_api(portal: Flask, web: FlaskClient) -> None:
     restricted = _restricted(portal)
     researcher, archivist = _token(portal, "researcher"), _token(portal, "archivist")
+    before = last_seq(portal)  # after the two token_create events
     asked = web.post("/api/v1/access-requests", json={"record_id": restricted, "purpose": PURPOSE, "days": 5},
                      headers=researcher, environ_base=PROXY)
     assert asked.status_code == 201
@@ -288,7 +290,7 @@ def test_access_request_and_decision_through_the_api(portal: Flask, web: FlaskCl
     approved = web.post(f"/api/v1/access-requests/{request_id}/approve", json={"days": 5}, headers=archivist,
                         environ_base=PROXY)
     assert approved.status_code == 200
-    ask, approve = events(portal)
+    ask, approve = events(portal, before)
     assert (ask.action, ask.actor_name, ask.record_id, ask.reference_code, ask.purpose) == (
         "access_request", "researcher", restricted, CODE, PURPOSE)
     assert_request_fields(ask)
@@ -421,7 +423,7 @@ def test_token_created_on_the_account_page_is_recorded(portal: Flask, web: Flask
 def test_requests_expire_records_each_expired_grant_once(portal: Flask) -> None:
     from click.testing import CliRunner
 
-    from portal.requests.cli import requests_group
+    from cli.requests import requests_group
 
     expired = _approved_request(portal, _restricted(portal), days=-2)
     _approved_request(portal, _restricted(portal, CODE + "-2"), days=3)  # still running: not recorded

@@ -8,10 +8,11 @@ import pytest
 from flask import Flask, g
 from sqlalchemy import select
 
+from archive.audit.service import Actor
 from archive.catalog.accounts import User
 from archive.catalog.audit import AuditEvent
-from portal.audit.bridge import emit_to_audit
-from portal.audit.web import client_ip, request_id
+from archive.vocabulary import AuditAction, Outcome
+from portal.audit.web import audit_or_refuse, client_ip, request_id
 
 CHAIN = {"REMOTE_ADDR": "10.0.0.9"}
 
@@ -53,16 +54,21 @@ def test_request_id_is_taken_only_when_well_formed(app: Flask) -> None:
         assert len(made) == 32 and made == request_id()  # one id per request
 
 
-def test_portal_events_become_audit_events(app: Flask) -> None:
+def test_events_of_a_request_carry_its_actor_address_and_agent(app: Flask) -> None:
     catalog = app.extensions["lantai"].catalog
     with catalog.session() as session:
         admin = session.scalars(select(User).where(User.username == "admin")).one()
         session.expunge(admin)
     with app.test_request_context(environ_base=CHAIN, headers={"User-Agent": "Firefox"}):
-        emit_to_audit("login_failed", username="mallory<b>", ip="10.0.0.9", reason="bad_password")
+        with catalog.session() as session:
+            audit_or_refuse(session, AuditAction.LOGIN_FAILED, outcome=Outcome.DENIED,
+                            actor=Actor(None, "mallory<b>", None), details={"reason": "bad_password"})
         g.user = admin
-        emit_to_audit("user_role_changed", actor="admin", user_id=3, username="researcher", role="archivist")
-        emit_to_audit("access_denied", actor="admin", request_id=7, user_id=3, record_id=11, reason="不符合")
+        with catalog.session() as session:
+            audit_or_refuse(session, AuditAction.ROLE_CHANGE, object_type="user", object_id=3,
+                            details={"username": "researcher", "role": "archivist"})
+            audit_or_refuse(session, AuditAction.ACCESS_DENY, object_type="access_request", object_id=7,
+                            record_id=11, outcome=Outcome.DENIED, details={"reason": "不符合"})
     with catalog.session() as session:
         events = list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
     failed, role, denied = events
@@ -71,4 +77,4 @@ def test_portal_events_become_audit_events(app: Flask) -> None:
     assert (role.action, role.actor_name, role.actor_role, role.object_type, role.object_id) == (
         "role_change", "admin", "admin", "user", "3")
     assert (denied.action, denied.record_id, denied.outcome, denied.ip) == ("access_deny", 11, "denied", "10.0.0.9")
-    assert '"access_request_id":7' in denied.details
+    assert denied.user_agent == "Firefox" and denied.request_id == role.request_id

@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from archive.catalog.db import Catalog
 from archive.catalog.models import Record
+from archive.description.reference import assign_reference_code, run_in_transaction
 from archive.vocabulary import RecordStatus
-from indexer.describe.reference import assign_reference_code, run_in_transaction
 
 PATTERN = "{fonds}-{category}·{year}-{retention}-{department}-{item:04d}"
 SERIES = {"fonds_code": "J001", "category_code": "WS", "year": 2023, "retention": "D30", "department_code": "BGS"}

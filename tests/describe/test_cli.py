@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from archive.catalog.models import Page, Record
 from archive.vocabulary import PageSource, RecordStatus
+from cli.main import main
 from indexer.context import Lantai
 from indexer.describe.classify import model_path
-from portal.cli import main
 from tests.describe.generator import generate_documents
 from tests.describe.test_extract import NOTICE
 

@@ -11,14 +11,14 @@ from sqlalchemy import select
 from archive.catalog.db import Catalog
 from archive.catalog.description import ReferenceCounter
 from archive.catalog.models import Record
-from archive.vocabulary import RecordStatus
-from indexer.describe.reference import (
+from archive.description.reference import (
     ReferenceCodeError,
     ReferencePattern,
     apply_imported_code,
     assign_reference_code,
     validate_imported_code,
 )
+from archive.vocabulary import RecordStatus
 from tests.describe.concurrency import PATTERN, SERIES, describe_many
 
 

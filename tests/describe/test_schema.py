@@ -9,7 +9,7 @@ import pytest
 
 from archive.access import level_for
 from archive.catalog.models import Record
-from indexer.describe.schema import (
+from archive.description.schema import (
     DescriptionError,
     Vocabulary,
     load_vocabulary,

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session
 from archive.catalog.db import Catalog
 from archive.catalog.description import ReviewItem
 from archive.catalog.models import OriginalFile, Page, Record
+from archive.description.records import batch_update, confirm_review, reject_review, settle
+from archive.description.review import list_review_items, queue_suggestion
+from archive.description.schema import DescriptionError
 from archive.vocabulary import PageSource, RecordStatus
 from config.errors import InputError, NotFoundError
 from config.settings import Settings
@@ -22,15 +25,8 @@ from indexer.describe.classify import (
     train_classifier,
     update_rule,
 )
-from indexer.describe.review import list_review_items, queue_suggestion
-from indexer.describe.schema import DescriptionError
-from indexer.describe.service import (
-    batch_update,
-    confirm_review,
-    describe_record,
-    refresh_derived,
-    reject_review,
-)
+from indexer.describe.service import describe_record
+from tests.describe.editors import ARCHIVIST, staff
 from tests.describe.generator import generate_documents
 from tests.describe.test_extract import NOTICE
 
@@ -112,13 +108,13 @@ def test_review_queue_confirm_correct_and_reject(catalog: Catalog, settings: Set
         assert record.doc_number is None  # a cited number is not this document's own
         items = {i.field: i for i in list_review_items(session, record_id=record.id)}
         assert items["doc_number"].suggested_value == "湘教发〔2022〕5号" and items["doc_number"].confidence < 0.8
-        change = confirm_review(session, items["openness"].id, "archivist", settings=settings)
+        change = confirm_review(session, items["openness"].id, ARCHIVIST, settings=settings)
         assert (change.field, change.new, change.user) == ("openness", "开放", "archivist")
         assert record.openness == "开放" and record.extra["provenance"]["openness"]["by"] == "archivist"
-        rejected = reject_review(session, items["doc_number"].id, "archivist")
+        rejected = reject_review(session, items["doc_number"].id, ARCHIVIST)
         assert rejected.status == "rejected" and record.doc_number is None
         with pytest.raises(InputError, match="already"):
-            confirm_review(session, items["doc_number"].id, "someone")
+            confirm_review(session, items["doc_number"].id, staff("someone"))
         again = describe_record(session, record, settings)  # a rejected value is not suggested again
         assert "doc_number" not in again.queued
         assert not list_review_items(session, record_id=record.id)
@@ -131,8 +127,8 @@ def test_a_corrected_review_value_is_checked_and_kept(catalog: Catalog, settings
         item = queue_suggestion(session, record, "date", "2023-05-12", 0.5, "test")
         assert item is not None
         with pytest.raises(DescriptionError):
-            confirm_review(session, item.id, "archivist", "五月")
-        change = confirm_review(session, item.id, "archivist", "2023-05-13")
+            confirm_review(session, item.id, ARCHIVIST, "五月")
+        change = confirm_review(session, item.id, ARCHIVIST, "2023-05-13")
         assert change.new == "2023-05-13" and record.year == 2023
         assert session.get(ReviewItem, item.id).status == "corrected"  # type: ignore[union-attr]
 
@@ -141,7 +137,7 @@ def test_a_pending_secret_classification_keeps_the_record_secret(catalog: Catalo
     with catalog.session() as session:
         record = _record(session, "正文", access_level="open")
         queue_suggestion(session, record, "classification", "绝密", 0.5, "test")
-        refresh_derived(session, record, settings)
+        settle(session, record, settings, ARCHIVIST, via="test")
         assert record.access_level == "secret"
 
 
@@ -150,19 +146,20 @@ def test_batch_update_returns_each_change_and_checks_values_first(catalog: Catal
         first = _record(session, "正文", classification="公开")
         second = _record(session, "正文", classification="公开", openness="开放")
         revisions = (first.revision, second.revision)
-        changes = batch_update(session, [first.id, second.id], {"openness": "开放", "retention": "永久"}, "archivist")
+        values = {"openness": "开放", "retention": "永久"}
+        changes = batch_update(session, [first.id, second.id], values, ARCHIVIST, settings=None)
         assert sorted((c.record_id, c.field, c.new) for c in changes) == sorted(
             [(first.id, "openness", "开放"), (first.id, "retention", "Y"), (second.id, "retention", "Y")]
         )
         assert first.access_level == "open" and first.revision > revisions[0] and second.revision > revisions[1]
         assert first.extra["provenance"]["retention"]["by"] == "archivist"
         with pytest.raises(DescriptionError):
-            batch_update(session, [first.id], {"note": "x", "classification": "保密"}, "archivist")
+            batch_update(session, [first.id], {"note": "x", "classification": "保密"}, ARCHIVIST, settings=None)
         assert first.note is None
         with pytest.raises(InputError):
-            batch_update(session, [first.id], {"reference_code": "J001-WS·2023-D30-BGS-0001"}, "archivist")
+            batch_update(session, [first.id], {"reference_code": "J001-WS·2023-D30-BGS-0001"}, ARCHIVIST, settings=None)
         with pytest.raises(NotFoundError):
-            batch_update(session, [first.id, 999_999], {"note": "x"}, "archivist")
+            batch_update(session, [first.id, 999_999], {"note": "x"}, ARCHIVIST, settings=None)
         assert first.note is None
 
 

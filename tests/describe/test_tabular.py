@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from archive.catalog.db import Catalog
 from archive.catalog.models import Record
+from archive.description.catalogue import HEADERS, export_catalogue
+from archive.description.tabular import ImportFileError, import_table, template_bytes
 from archive.vocabulary import RecordStatus
 from config.settings import Settings
-from indexer.describe.catalogue import HEADERS, export_catalogue
-from indexer.describe.tabular import ImportFileError, import_table, template_bytes
+from tests.describe.editors import ARCHIVIST
 
 ZH_HEADER = [
     "档号",
@@ -153,7 +154,7 @@ def test_csv_import_keeps_valid_rows_and_reports_bad_ones(catalog: Catalog, sett
     ]
     path = _write_csv(tmp_path / "著录.csv", rows, encoding="gb18030")  # as Excel saves it in China
     with catalog.session() as session:
-        result = import_table(session, path, settings, "archivist")
+        result = import_table(session, path, settings, ARCHIVIST)
         assert len(result.created) == 2 and not result.updated
         assert [(e.row, e.column) for e in result.errors] == [(4, "日期"), (5, "密级"), (6, "档号"), (7, "档号")]
         assert "2023-13-45" in result.errors[0].message_en and "第 4 行" in str(result.errors[0])
@@ -195,9 +196,9 @@ def test_xlsx_import_with_english_headers_updates_existing_records(
     path = tmp_path / "update.xlsx"
     book.save(path)
     with catalog.session() as session:
-        result = import_table(session, path, settings, "archivist")
+        result = import_table(session, path, settings, ARCHIVIST)
         assert sorted(result.updated) == sorted(ids) and not result.created
-        assert [(e.row, e.column) for e in result.errors] == [(4, None), (5, "年度")]
+        assert [(e.row, e.column) for e in result.errors] == [(4, "记录号"), (5, "年度")]
         first, second = session.get(Record, ids[0]), session.get(Record, ids[1])
         assert first is not None and second is not None
         assert first.title == "更新后的题名" and first.subject_terms == "招生" and first.access_level == "open"
@@ -207,14 +208,14 @@ def test_xlsx_import_with_english_headers_updates_existing_records(
 def test_unreadable_files_are_refused_clearly(catalog: Catalog, settings: Settings, tmp_path: Path) -> None:
     with catalog.session() as session:
         with pytest.raises(ImportFileError, match=r"only \.csv and \.xlsx"):
-            import_table(session, tmp_path / "x.ods", settings, "a")
+            import_table(session, tmp_path / "x.ods", settings, ARCHIVIST)
         unknown = _write_csv(tmp_path / "x.csv", [["foo", "bar"], ["1", "2"]])
         with pytest.raises(ImportFileError, match="no known column"):
-            import_table(session, unknown, settings, "a")
+            import_table(session, unknown, settings, ARCHIVIST)
         broken = tmp_path / "broken.xlsx"
         broken.write_bytes(b"PK\x03\x04 not really a workbook")
         with pytest.raises(ImportFileError):
-            import_table(session, broken, settings, "a")
+            import_table(session, broken, settings, ARCHIVIST)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -228,7 +229,7 @@ def test_templates_open_and_import_back(catalog: Catalog, settings: Settings, tm
     csv_text = template_bytes("csv", language).decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(csv_text))) == header
     with catalog.session() as session:  # the example row is a valid row
-        result = import_table(session, path, settings, "archivist")
+        result = import_table(session, path, settings, ARCHIVIST)
         assert len(result.created) == 1 and not result.errors
 
 

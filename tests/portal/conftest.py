@@ -92,7 +92,7 @@ class LantaiRunner:
 
     def invoke(self, args: list[str], input: str | None = None) -> Result:
         """Run ``lantai ARGS``; the result has ``exit_code`` and ``output``."""
-        from portal.cli import main
+        from cli.main import main
 
         return self.runner.invoke(main, args, input=input, obj=self.app.extensions["lantai"], catch_exceptions=False)
 

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from archive.accounts import create_token
+from archive.audit.service import CLI
 from archive.catalog.accounts import User
 from indexer.process import process_job
 from tests.portal.conftest import AuthActions
@@ -23,7 +24,7 @@ def token_for(app: Flask, username: str) -> dict[str, str]:
     """An Authorization header with a fresh API token of ``username``."""
     with app.extensions["lantai"].catalog.session() as db:
         user = db.query(User).filter(User.username == username).one()
-        return {"Authorization": f"Bearer {create_token(db, user, 'test')}"}
+        return {"Authorization": f"Bearer {create_token(db, user, 'test', actor=CLI)}"}
 
 
 def _error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:

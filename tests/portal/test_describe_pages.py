@@ -8,7 +8,7 @@ a CSRF token, and be closed to researchers and the public.
 from __future__ import annotations
 
 import io
-import logging
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from archive.catalog.audit import AuditEvent
 from archive.catalog.description import ClassificationRule, ReviewItem
 from archive.catalog.models import Record
-from indexer.describe.review import queue_suggestion
+from archive.description.review import queue_suggestion
 from indexer.describe.service import describe_record
 from indexer.search.base import SearchRequest
 from indexer.search.documents import index_records
@@ -40,11 +40,11 @@ GET_PAGES = [
 ]
 
 
-def events(caplog: pytest.LogCaptureFixture, action: str) -> list[dict[str, Any]]:
-    """The fields of every portal event ``action`` logged so far."""
-    return [
-        r.__dict__["fields"] for r in caplog.records if r.name == "lantai.events" and r.__dict__.get("event") == action
-    ]
+def events(app: Flask, action: str) -> list[dict[str, Any]]:
+    """Record id and details of every audit event ``action`` so far, in order."""
+    with app.extensions["lantai"].catalog.session() as db:
+        query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq)
+        return [{"record_id": e.record_id, "details": json.loads(e.details)} for e in db.scalars(query)]
 
 
 def audit_rows(app: Flask, action: str) -> list[tuple[str | None, int | None, str | None]]:
@@ -98,10 +98,9 @@ def indexed(app: Flask, make_record: Callable[..., int]) -> Callable[..., int]:
 
 
 @pytest.fixture
-def caplog_events(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    """``caplog`` listening to the portal's event logger."""
-    caplog.set_level(logging.INFO, logger="lantai.events")
-    return caplog
+def caplog_events(app: Flask) -> Flask:
+    """The app whose audit trail ``events`` reads."""
+    return app
 
 
 # Roles ---------------------------------------------------------------------------------

@@ -14,12 +14,12 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from archive.catalog.models import OriginalFile, Page, Record
+from cli.main import main
 from indexer.context import Lantai
 from indexer.search import embedded
 from indexer.search.base import SearchRequest
 from indexer.search.documents import index_records, iter_documents, remove_records, to_document
 from indexer.search.embedded import EmbeddedBackend
-from portal.cli import main
 from tests.search.conftest import CORPUS, EVERY_LEVEL
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archive.access import operator_clearance
+from cli.main import pass_lantai
 from indexer.search.base import SORTS, SearchRequest
 from indexer.search.documents import (
     catalog_revisions,
@@ -22,7 +23,6 @@ from indexer.search.documents import (
     remove_records,
 )
 from indexer.search.request import BadSearchRequest
-from portal.cli import pass_lantai
 
 if TYPE_CHECKING:
     from indexer.context import Lantai

@@ -30,20 +30,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 # load the portal, the audit exporter and the rest first (0.4 s of every start).
 # tests/test_cli.py checks this table against the modules.
 COMMANDS: dict[str, str] = {
-    "db": "indexer.cli",
-    "ingest": "indexer.cli",
-    "records": "indexer.cli",
-    "worker": "indexer.cli",
-    "inbox": "indexer.cli",
-    "jobs": "indexer.cli",
-    "serve": "portal.serve",
-    "audit": "portal.audit_cli",
-    "search": "indexer.search.cli",
-    "reindex": "indexer.search.cli",
-    "index": "indexer.search.cli",
-    "users": "portal.users_cli",
-    "describe": "indexer.describe.cli",
-    "requests": "portal.requests.cli",
+    "db": "cli.ingest",
+    "ingest": "cli.ingest",
+    "records": "cli.ingest",
+    "worker": "cli.ingest",
+    "inbox": "cli.ingest",
+    "jobs": "cli.ingest",
+    "serve": "cli.serve",
+    "audit": "cli.audit",
+    "search": "cli.search",
+    "reindex": "cli.search",
+    "index": "cli.search",
+    "users": "cli.users",
+    "describe": "cli.describe",
+    "requests": "cli.requests",
 }
 
 

@@ -3,7 +3,7 @@
 Each row either updates an existing record (found by ``id`` or by 档号) or creates a
 catalogue-only record (no file). Rows are checked one by one: a bad row is reported with its
 row number, column and reason (Chinese and English) and the valid rows are imported.
-The catalogue export (归档文件目录) lives in ``indexer/describe/catalogue.py``.
+The catalogue export (归档文件目录) lives in ``archive/description/catalogue.py``.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ import openpyxl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.audit import service as audit
+from archive.audit.service import Target
 from archive.catalog.models import Record
-from archive.vocabulary import RecordStatus
+from archive.description.records import Editor, audit_changes, check_access_change, settle
+from archive.description.reference import apply_imported_code, validate_imported_code
+from archive.description.review import FieldChange, apply_changes, normalize_field
+from archive.description.schema import DescriptionError, Vocabulary
+from archive.vocabulary import AuditAction, RecordStatus
 from config.errors import InputError
 from config.settings import Settings
-from indexer.describe.reference import apply_imported_code, validate_imported_code
-from indexer.describe.review import FieldChange, apply_changes, normalize_field
-from indexer.describe.schema import DescriptionError, Vocabulary
-from indexer.describe.service import refresh_derived
 
 # (field, Chinese header, English header); the first columns are the template's.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -50,6 +52,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("carrier", "载体形态", "carrier"),
     ("note", "附注", "note"),
     ("id", "记录号", "id"),
+    ("access_override", "访问级别", "access_level"),
 )
 ALIASES: dict[str, str] = {
     "备注": "note",
@@ -156,20 +159,44 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, values
 
 
-def _find_record(session: Session, values: dict[str, Any], code: str | None) -> Record | None:
+MAX_ID = 2**63 - 1
+
+
+def _find_record(session: Session, values: dict[str, Any], code: str | None, editor: Editor) -> Record | None:
+    """The record a row names by 记录号 or 档号; one the importer may not know of is reported
+    exactly like one that does not exist (and the attempt is audited)."""
     if values.get("id") is not None:
         try:
-            record = session.get(Record, int(values["id"]))
+            record_id = int(values["id"])
         except (TypeError, ValueError):
             raise DescriptionError(
-                f"id {values['id']!r} is not a number", f"记录号 {values['id']!r} 不是数字"
+                f"id {values['id']!r} is not a number", f"记录号 {values['id']!r} 不是数字", column="记录号"
             ) from None
+        record = session.get(Record, record_id) if 0 < record_id <= MAX_ID else None
+        if record is not None and not editor.may_see(record):
+            _audit_hidden(session, record, editor)
+            record = None
         if record is None:
-            raise DescriptionError(f"No record with id {values['id']}", f"记录号 {values['id']} 不存在")
+            raise DescriptionError(
+                f"No record with id {values['id']}", f"记录号 {values['id']} 不存在", column="记录号"
+            )
         return record
     if code:
-        return session.scalars(select(Record).where(Record.reference_code == code)).first()
+        record = session.scalars(select(Record).where(Record.reference_code == code)).first()
+        if record is not None and not editor.may_see(record):
+            # A 档号 of a record the importer may not know of looks free to them: refuse it
+            # with the message a taken 档号 of a visible record would not give away either.
+            _audit_hidden(session, record, editor)
+            raise DescriptionError(
+                f"档号 {code} cannot be used", f"档号 {code} 不能使用", column=_column_of("reference_code")
+            )
+        return record
     return None
+
+
+def _audit_hidden(session: Session, record: Record, editor: Editor) -> None:
+    audit.record(session, AuditAction.RECORD_HIDDEN, editor.actor, Target("record", record.id, record.id),
+                 {"via": "import"}, where=editor.where)
 
 
 def _column_of(name: str, language: str = "zh") -> str:
@@ -195,14 +222,17 @@ def _check_values(values: dict[str, Any], vocabulary: Vocabulary | None) -> dict
 
 
 def import_table(
-    session: Session, path: Path, settings: Settings, user: str, vocabulary: Vocabulary | None = None
+    session: Session, path: Path, settings: Settings, editor: Editor, vocabulary: Vocabulary | None = None
 ) -> ImportResult:
     """Import a CSV / XLSX of descriptions; bad rows are reported and skipped.
 
-    Values from the file count as entered by ``user``; existing values are overwritten by the
+    Values from the file count as entered by the editor; existing values are overwritten by the
     file (that is what an update import is for), except the 档号, which never changes; an
-    empty cell leaves its field unchanged.
+    empty cell leaves its field unchanged. Each row goes through the same checks as a form
+    edit (``archive.description.records``): records the editor may not know of are reported as
+    missing, access follows 密级 and 开放标识, every change is audited and the index follows.
     """
+    user = editor.name
     result = ImportResult()
     seen_codes: dict[str, int] = {}
     for number, values in read_rows(path):
@@ -211,7 +241,7 @@ def import_table(
         code = str(values.pop("reference_code")) if values.get("reference_code") else None
         item_number = values.pop("item_number", None)
         try:
-            record = _find_record(session, values, code)
+            record = _find_record(session, values, code, editor)
             values.pop("id", None)
             if code and code in seen_codes:
                 raise DescriptionError(
@@ -226,6 +256,8 @@ def import_table(
                     column="件号",
                 )
             normalized = _check_values(values, vocabulary)
+            if record is not None:
+                check_access_change(record, normalized, settings.default_access_level)
             if code and (record is None or code != record.reference_code):
                 # Check the 档号 against the record as it will be after this row.
                 probe = Record(extra={}, **{c: getattr(record, c) if record else None for c in SERIES_COLUMNS})
@@ -247,17 +279,18 @@ def import_table(
             record = Record(status=RecordStatus.DONE, extra={"catalogue_only": True}, page_count=0)
             session.add(record)
             session.flush()
+        level_before = None if creating else record.access_level
         changes = apply_changes(session, [record], values, user, "import", vocabulary)
         if code and code != record.reference_code:
             apply_imported_code(session, record, code, settings.reference_code_pattern, by=user)
             changes.append(FieldChange(record.id, "reference_code", None, code, user, "import"))
             seen_codes[code] = number
-        for message in refresh_derived(session, record, settings):
+        for message in settle(session, record, settings, editor, via="import", level_before=level_before).errors:
             zh, _, en = message.partition(" / ")
             result.errors.append(RowError(number, _column_of("reference_code"), zh, en or zh))
+        audit_changes(session, changes, editor)
         (result.created if creating else result.updated).append(record.id)
         result.changes.extend(changes)
-        record.touch()
     return result
 
 
@@ -286,6 +319,7 @@ def template_bytes(fmt: str = "xlsx", language: str = "zh") -> bytes:
         "3",
         "招生",
         "纸质",
+        "",
         "",
         "",
     ]

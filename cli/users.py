@@ -10,8 +10,8 @@ from sqlalchemy import select
 from archive.accounts import create_token, create_user, get_user, set_active, set_password, set_role
 from archive.catalog.accounts import User
 from archive.vocabulary import Role
-from portal import events
-from portal.cli import pass_lantai
+from cli.main import pass_lantai
+from cli.operator import CLI
 
 ROLES = click.Choice([r.value for r in Role])
 
@@ -37,9 +37,7 @@ def add(
 ) -> None:
     """Add an account."""
     with lantai.catalog.session() as db:
-        user = create_user(db, username, _password(password), role, display_name=display_name, email=email)
-        user_id = user.id
-        events.emit("user_created", session=db, actor="cli", user_id=user_id, username=username, role=role)
+        create_user(db, username, _password(password), role, actor=CLI, display_name=display_name, email=email)
     click.echo(f"已添加用户 / Added user {username} ({role})")
 
 
@@ -60,11 +58,7 @@ def list_users(lantai: Any) -> None:
 def _toggle(lantai: Any, username: str, active: bool) -> None:
     with lantai.catalog.session() as db:
         user = get_user(db, username)
-        set_active(db, user, active)
-        user_id = user.id
-        events.emit(
-            "user_enabled" if active else "user_disabled", session=db, actor="cli", user_id=user_id, username=username
-        )
+        set_active(db, user, active, actor=CLI)
 
 
 @users.command("disable")
@@ -93,9 +87,7 @@ def set_role_cmd(lantai: Any, username: str, role: str) -> None:
     """Change an account's role."""
     with lantai.catalog.session() as db:
         user = get_user(db, username)
-        set_role(db, user, role)
-        user_id = user.id
-        events.emit("user_role_changed", session=db, actor="cli", user_id=user_id, username=username, role=role)
+        set_role(db, user, role, actor=CLI)
     click.echo(f"{username}: {role}")
 
 
@@ -107,9 +99,7 @@ def passwd(lantai: Any, username: str, password: str | None) -> None:
     """Set a new password (ends the account's sessions, clears a lockout)."""
     with lantai.catalog.session() as db:
         user = get_user(db, username)
-        set_password(db, user, _password(password))
-        user_id = user.id
-        events.emit("user_password_reset", session=db, actor="cli", user_id=user_id, username=username)
+        set_password(db, user, _password(password), actor=CLI)
     click.echo(f"已修改密码 / Password changed for {username}")
 
 
@@ -121,9 +111,7 @@ def token(lantai: Any, username: str, token_name: str) -> None:
     """Create an API token for /api/v1 and print it (shown only this once)."""
     with lantai.catalog.session() as db:
         user = get_user(db, username)
-        value = create_token(db, user, token_name)
-        user_id = user.id
-        events.emit("token_created", session=db, actor="cli", user_id=user_id, name=token_name)
+        value = create_token(db, user, token_name, actor=CLI)
     click.echo(value)
 
 

@@ -22,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.catalog.models import Record
+from archive.description.schema import RETENTIONS
 from config.errors import InputError
-from indexer.describe.schema import RETENTIONS
 
 HEADERS = ("序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注")
 CJK_FONT = "STSong-Light"

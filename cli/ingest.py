@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 from archive.catalog.models import Job, Record
 from archive.storage import iter_files
 from archive.vocabulary import JobStatus
+from cli.main import pass_lantai
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
 from indexer.manifest import read_manifest
-from portal.cli import pass_lantai
 
 if TYPE_CHECKING:
     from indexer.inline import InlinePool

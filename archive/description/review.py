@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from archive.catalog.description import ReviewItem, ReviewStatus
 from archive.catalog.models import Record, utcnow
+from archive.description.provenance import set_provenance, update_extra
+from archive.description.schema import EDITABLE_FIELDS, Vocabulary, normalize_value
 from config.errors import InputError, NotFoundError
-from indexer.describe.provenance import set_provenance, update_extra
-from indexer.describe.schema import EDITABLE_FIELDS, Vocabulary, normalize_value
 
 # Suggestions kept in record.extra rather than in a column of their own.
 EXTRA_FIELDS: tuple[str, ...] = ("addressee", "urgency")

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 from archive.catalog.db import Catalog
 from archive.catalog.description import ReferenceCounter
 from archive.catalog.models import Record
-from indexer.describe.provenance import set_provenance
-from indexer.describe.schema import DescriptionError
+from archive.description.provenance import set_provenance
+from archive.description.schema import DescriptionError
 
 T = TypeVar("T")
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
+from cli.main import pass_lantai
 from indexer.context import Lantai
-from portal.cli import pass_lantai
 
 log = logging.getLogger(__name__)
 SAMPLES_MARKER = "samples-ingested"
@@ -58,12 +58,13 @@ def create_demo_accounts(lantai: Lantai) -> list[str]:
 
     from archive.accounts import create_user
     from archive.catalog.accounts import User
+    from cli.operator import CLI
 
     with lantai.catalog.session() as session:
         if session.scalar(select(func.count()).select_from(User)):
             return []
         for username, password, role in DEMO_ACCOUNTS:
-            create_user(session, username, password, role)
+            create_user(session, username, password, role, actor=CLI)
     return [name for name, _, _ in DEMO_ACCOUNTS]
 
 
@@ -143,7 +144,7 @@ def serve(
     env = {**os.environ, "LANTAI_DATA_DIR": str(lantai.settings.data_dir.resolve())}
     children: dict[str, subprocess.Popen[bytes]] = {}
     if not no_worker:
-        children["worker"] = subprocess.Popen([sys.executable, "-m", "portal", "worker"], env=env)
+        children["worker"] = subprocess.Popen([sys.executable, "-m", "cli", "worker"], env=env)
     if samples is not None and (queued := ingest_samples(lantai, samples)):
         click.echo(f"Queued {queued} sample documents for processing.")
     children["portal"] = subprocess.Popen(_portal_command(host, port, processes, threads), env=env)  # noqa: S603  (our own command line)

@@ -17,7 +17,7 @@ from archive.catalog.accounts import Grant, User
 from archive.catalog.models import Record
 from archive.grants import GRANT, record_expiries, unrecorded_expiries
 from archive.vocabulary import AuditAction
-from portal.cli import pass_lantai
+from cli.main import pass_lantai
 
 
 @click.group("requests")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import click
@@ -10,20 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.catalog.models import Record
+from archive.description.catalogue import export_catalogue
+from archive.description.reference import run_in_transaction
+from archive.description.schema import load_vocabulary
+from archive.description.tabular import import_table, template_bytes
+from cli.main import pass_lantai
+from cli.operator import editor
 from config.errors import InputError
 from indexer.context import Lantai
-from indexer.describe.catalogue import export_catalogue
 from indexer.describe.classify import load_classifier, train_classifier
-from indexer.describe.reference import run_in_transaction
-from indexer.describe.schema import load_vocabulary
 from indexer.describe.service import describe_record
-from indexer.describe.tabular import import_table, template_bytes
-from portal.cli import pass_lantai
-
-
-def _cli_user(user: str | None) -> str:
-    """Who the changes are attributed to: --user, else the operating-system account."""
-    return user or f"cli:{getpass.getuser()}"
 
 
 @click.group("describe")
@@ -95,13 +90,13 @@ def apply(lantai: Lantai, all_records: bool, record_ids: tuple[int, ...], vocabu
 
 @describe.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--user", help="Name the changes are recorded under (default cli:<login>).")
+@click.option("--user", help="Name the changes and their audit events are recorded under (default cli).")
 @VOCABULARY_OPTION
 @pass_lantai
 def import_command(lantai: Lantai, file: Path, user: str | None, vocabulary: Path | None) -> None:
     """Import descriptions from a CSV or XLSX file (Chinese or English headers)."""
     with lantai.catalog.session() as session:
-        result = import_table(session, file, lantai.settings, _cli_user(user), load_vocabulary(vocabulary))
+        result = import_table(session, file, lantai.settings, editor(user), load_vocabulary(vocabulary))
     for error in result.errors:
         click.echo(str(error), err=True)
     click.echo(

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from archive.vocabulary import CATEGORIES, Carrier, Classification, Openness, Retention
+from archive.vocabulary import CATEGORIES, AccessLevel, Carrier, Classification, Openness, Retention, UnknownTerm
 from config.errors import InputError
 
 DEFAULT_CATEGORIES: dict[str, str] = CATEGORIES.labels()
@@ -60,6 +60,7 @@ FIELD_LABELS: dict[str, str] = {
     "carrier": "载体形态",
     "subject_terms": "主题词",
     "note": "附注",
+    "access_override": "访问级别（人工指定）",
 }
 # Fields staff may set by batch editing or import (reference_code only through its own checks).
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -79,6 +80,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "carrier",
     "subject_terms",
     "note",
+    "access_override",
 )
 CODE_RE = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
@@ -209,6 +211,11 @@ def normalize_value(name: str, value: Any, vocabulary: Vocabulary | None = None)
                 f"Openness must be 开放 or 控制, not {text!r}", f"开放标识应为“开放”或“控制”，而不是 {text!r}"
             )
         return text
+    if name == "access_override":
+        try:
+            return AccessLevel.parse(text).value
+        except UnknownTerm as exc:
+            raise DescriptionError(exc.message_en, exc.message_zh) from None
     if name in ("fonds_code", "department_code"):
         if not CODE_RE.match(str(text)):
             raise DescriptionError(

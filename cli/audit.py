@@ -24,8 +24,8 @@ from archive.audit.export import register_rows, write_csv, write_jsonl, write_xl
 from archive.audit.review import AuditFilter, iter_events, record_titles
 from archive.audit.verify import verify_chain
 from archive.vocabulary import AuditAction
+from cli.main import pass_lantai
 from indexer.context import Lantai
-from portal.cli import pass_lantai
 
 
 def _cli_actor() -> str:

@@ -1,7 +1,0 @@
-"""``python -m portal``: the ``lantai`` command."""
-
-from __future__ import annotations
-
-from portal.cli import main
-
-main()

@@ -24,7 +24,7 @@ from archive.catalog.accounts import Grant, User
 from archive.catalog.description import ReviewItem
 from archive.catalog.models import Record, utcnow
 from archive.vocabulary import STAFF_ROLES, AccessLevel, Classification, Openness, Role
-from config.errors import LantaiError, NotFoundError
+from config.errors import ExitCode, LantaiError, NotFoundError
 
 OPEN, INTERNAL, RESTRICTED, SECRET = (level.value for level in AccessLevel)
 
@@ -130,7 +130,7 @@ class AccessDenied(LantaiError):
     """The user may know the record exists but may not read it (HTTP 403)."""
 
     code = "access_denied"
-    exit_code = 77  # EX_NOPERM
+    exit_code = ExitCode.NO_PERMISSION
     http_status = 403
     default_zh = "无权查看此档案的内容"
     default_en = "You may not view the content of this record"

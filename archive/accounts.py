@@ -21,7 +21,7 @@ from archive.catalog.accounts import ApiToken, LoginFailure, User, UserSession, 
 from archive.catalog.models import utcnow
 from archive.passwords import MIN_PASSWORD_LENGTH, burn_time, digest, hash_password, needs_rehash, verify_password
 from archive.vocabulary import AuditAction, Role
-from config.errors import InputError, LantaiError, NotFoundError
+from config.errors import ExitCode, InputError, LantaiError, NotFoundError
 from config.settings import Settings
 
 # An address may fail this many times the per-account limit (several people behind one NAT).
@@ -41,7 +41,7 @@ class LoginFailed(LantaiError):
 
     code = "login_failed"
     http_status = 401
-    exit_code = 77
+    exit_code = ExitCode.NO_PERMISSION
     default_zh = "用户名或密码错误"
     default_en = "Wrong user name or password"
 
@@ -51,7 +51,7 @@ class LoginLocked(LantaiError):
 
     code = "login_locked"
     http_status = 429
-    exit_code = 75
+    exit_code = ExitCode.TEMPORARY
     default_zh = "登录失败次数过多，请稍后再试"
     default_en = "Too many failed logins; try again later"
 

@@ -25,6 +25,7 @@ from archive.audit.review import AuditFilter, iter_events, record_titles
 from archive.audit.verify import verify_chain
 from archive.vocabulary import AuditAction
 from cli.main import pass_lantai
+from config.errors import ExitCode
 from indexer.context import Lantai
 
 
@@ -66,7 +67,7 @@ def verify(lantai: Lantai, checkpoint_file: Path | None, as_json: bool) -> None:
                    f"Audit chain broken at event {result.broken_seq}", err=True)
         click.echo(f"{result.reason_zh} / {result.reason_en}", err=True)
     if not result.ok:
-        sys.exit(1)
+        sys.exit(ExitCode.FAILED)
 
 
 @audit.command("keygen")
@@ -93,7 +94,7 @@ def checkpoint(lantai: Lantai, output: Path) -> None:
     result = verify_chain(lantai.catalog.engine)
     if not result.ok:
         click.echo(f"Refusing to sign a broken chain: {result.reason_zh} / {result.reason_en}", err=True)
-        sys.exit(1)
+        sys.exit(ExitCode.FAILED)
     signed = make_checkpoint(key, result.head_seq, result.head_hash)
     write_checkpoint(signed, output)
     with lantai.catalog.session() as session:

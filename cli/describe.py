@@ -15,7 +15,7 @@ from archive.description.schema import load_vocabulary
 from archive.description.tabular import import_table, template_bytes
 from cli.main import pass_lantai
 from cli.operator import editor
-from config.errors import InputError
+from config.errors import ExitCode, InputError
 from indexer.context import Lantai
 from indexer.describe.classify import load_classifier, train_classifier
 from indexer.describe.service import describe_record
@@ -104,7 +104,7 @@ def import_command(lantai: Lantai, file: Path, user: str | None, vocabulary: Pat
         f"{len(result.errors)} rows with errors"
     )
     if result.errors and not (result.created or result.updated):
-        raise SystemExit(1)
+        raise SystemExit(ExitCode.FAILED)
 
 
 @describe.command("export")

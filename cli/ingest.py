@@ -18,6 +18,7 @@ from archive.catalog.models import Job, Record
 from archive.storage import iter_files
 from archive.vocabulary import JobStatus
 from cli.main import pass_lantai
+from config.errors import ExitCode
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
 from indexer.manifest import read_manifest
@@ -134,7 +135,7 @@ def ingest(
         elif wait:
             _wait(lantai, jobs)
     failures = _summary(submissions, lantai)
-    raise SystemExit(1 if failures else 0)
+    raise SystemExit(ExitCode.FAILED if failures else ExitCode.OK)
 
 
 def _submit(

@@ -14,6 +14,7 @@ import click
 
 from archive.access import operator_clearance
 from cli.main import pass_lantai
+from config.errors import ExitCode
 from indexer.search.base import SORTS, SearchRequest
 from indexer.search.documents import (
     catalog_revisions,
@@ -179,7 +180,7 @@ def index_check_command(lantai: Lantai) -> None:
     if report.extra:
         click.echo(f"多余 / not in catalog ({len(report.extra)}): {_ids(report.extra)}")
     click.echo("运行 `lantai reindex` 修复 / Run `lantai reindex` to fix.")
-    sys.exit(1)
+    sys.exit(ExitCode.FAILED)
 
 
 commands: list[click.Command] = [search_command, reindex_command, index_group]

@@ -3,14 +3,27 @@ message in Chinese and English, plus the exit status and HTTP status it maps to.
 
 from __future__ import annotations
 
+import enum
 from typing import Any, ClassVar
+
+
+class ExitCode(enum.IntEnum):
+    """Exit statuses of the ``lantai`` command (the BSD ``sysexits`` numbers where one fits)."""
+
+    OK = 0
+    FAILED = 1  # the command ran, and some of its work failed (a file, a row, a check)
+    USAGE = 2  # bad input: an option, a value, a file that cannot be used
+    NOT_FOUND = 66  # EX_NOINPUT: a record, user or file named does not exist
+    TEMPORARY = 75  # EX_TEMPFAIL: try again later (audit log, index busy)
+    NO_PERMISSION = 77  # EX_NOPERM
+    CONFIGURATION = 78  # EX_CONFIG: a setting is wrong
 
 
 class LantaiError(Exception):
     """Base of all errors shown to users; subclasses set ``code`` and the default messages."""
 
     code: ClassVar[str] = "error"
-    exit_code: ClassVar[int] = 1
+    exit_code: ClassVar[int] = ExitCode.FAILED
     http_status: ClassVar[int] = 500
     default_zh: ClassVar[str] = "处理失败"
     default_en: ClassVar[str] = "Processing failed"
@@ -38,7 +51,7 @@ class ConfigurationError(LantaiError):
     """A setting or the environment is not usable; start-up stops."""
 
     code = "configuration"
-    exit_code = 78  # EX_CONFIG
+    exit_code = ExitCode.CONFIGURATION
     default_zh = "配置错误"
     default_en = "Configuration error"
 
@@ -47,7 +60,7 @@ class NotFoundError(LantaiError):
     """The requested object does not exist (or the caller may not know it exists)."""
 
     code = "not_found"
-    exit_code = 66
+    exit_code = ExitCode.NOT_FOUND
     http_status = 404
     default_zh = "未找到"
     default_en = "Not found"
@@ -57,7 +70,7 @@ class InputError(LantaiError):
     """The caller supplied a value that cannot be used."""
 
     code = "bad_input"
-    exit_code = 2
+    exit_code = ExitCode.USAGE
     http_status = 400
     default_zh = "输入无效"
     default_en = "Invalid input"

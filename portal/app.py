@@ -6,15 +6,12 @@ import importlib
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
-from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config.errors import LantaiError
 from config.settings import Settings, load_settings
 from indexer.context import Lantai, set_current
-from portal.i18n import localized
+from portal.errors import register_error_handlers
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +36,6 @@ BLUEPRINTS: list[str] = [
 # Blueprints authenticated by API token (``authenticate_request``), exempt from form CSRF.
 CSRF_EXEMPT_BLUEPRINTS = frozenset({"api"})
 
-ERROR_TITLES = {
-    400: (_l("Bad request"), _l("The request could not be understood.")),
-    401: (_l("Not signed in"), _l("Please log in to continue.")),
-    403: (_l("Access denied"), _l("You do not have permission to view this page or record.")),
-    404: (_l("Not found"), _l("There is no such page or record, or you may not see it.")),
-    405: (_l("Method not allowed"), _l("This address does not accept that kind of request.")),
-    413: (_l("File too large"), _l("The upload is larger than this portal accepts.")),
-    429: (_l("Too many attempts"), _l("Please wait a few minutes and try again.")),
-    500: (_l("Server error"), _l("Something went wrong on our side. Please try again later.")),
-}
-
-
 def _load_blueprint(path: str) -> Any:
     module_name, _sep, attribute = path.partition(":")
     try:
@@ -74,43 +59,6 @@ def register_blueprints(app: Flask, paths: list[str]) -> None:
         app.register_blueprint(blueprint)
         if blueprint.name in CSRF_EXEMPT_BLUEPRINTS:
             csrf.exempt(blueprint)
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
-    )
-
-
-def render_error(status: int, message: str | None = None) -> Any:
-    """An error page (or JSON under /api) in the user's language, with the right status."""
-    title, text = ERROR_TITLES.get(status, ERROR_TITLES[500])
-    if _wants_json():
-        return {"error": {"status": status, "message": message or str(text)}}, status
-    return render_template("errors/error.html", status=status, title=str(title), text=message or str(text)), status
-
-
-def register_error_handlers(app: Flask) -> None:
-    """Error pages for HTTP errors, for ``LantaiError`` and for anything unexpected."""
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException) -> Any:
-        if exc.code is None or exc.code < 400:
-            return exc
-        return render_error(exc.code)
-
-    @app.errorhandler(LantaiError)
-    def _lantai_error(exc: LantaiError) -> Any:
-        if _wants_json():
-            return {"error": {"status": exc.http_status, **exc.to_dict()}}, exc.http_status
-        return render_error(exc.http_status, localized(exc))
-
-    @app.errorhandler(InternalServerError)
-    def _server_error(exc: InternalServerError) -> Any:
-        original = getattr(exc, "original_exception", None)
-        if original is not None:
-            log.error("unhandled error on %s", request.path, exc_info=original)
-        return render_error(500)
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:

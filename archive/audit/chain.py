@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from archive.catalog.audit import AuditChainHead, AuditEvent
 from archive.vocabulary import Outcome
-from config.errors import LantaiError
+from config.errors import ExitCode, LantaiError
 
 EVENTS = cast(Table, AuditEvent.__table__)
 HEAD = cast(Table, AuditChainHead.__table__)
@@ -53,7 +53,7 @@ class AuditWriteError(LantaiError):
     """The audit event could not be written, so the action it records is refused."""
 
     code = "audit_unavailable"
-    exit_code = 75  # EX_TEMPFAIL
+    exit_code = ExitCode.TEMPORARY
     http_status = 503
     default_zh = "审计日志暂时无法写入，为保证可追溯，本次操作已被拒绝，请稍后再试"
     default_en = "The audit log cannot be written right now, so this action was refused; please try again later"

@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from config.errors import InputError, LantaiError, NotFoundError
+from config.errors import ExitCode, InputError, LantaiError, NotFoundError
 from config.settings import Settings
 
 CHAIN_NAME = "lantai-audit"
@@ -31,7 +31,7 @@ class CheckpointError(LantaiError):
     """A checkpoint file cannot be read or its signature does not hold."""
 
     code = "bad_checkpoint"
-    exit_code = 1
+    exit_code = ExitCode.FAILED
     http_status = 400
     default_zh = "审计检查点无效"
     default_en = "The audit checkpoint is not valid"

@@ -21,7 +21,7 @@ from typing import Any
 
 import tantivy
 
-from config.errors import LantaiError
+from config.errors import ExitCode, LantaiError
 from indexer.search.base import (
     SearchDocument,
     SearchHit,
@@ -44,7 +44,7 @@ class ReindexRunning(LantaiError):
     """Another process is rebuilding the index."""
 
     code = "reindex_running"
-    exit_code = 75
+    exit_code = ExitCode.TEMPORARY
     http_status = 409
     default_zh = "另一个重建索引任务正在运行"
     default_en = "Another reindex is running"

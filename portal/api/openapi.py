@@ -223,7 +223,32 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                 "summary": "A record's description",
                 "parameters": [_int_path("record_id", "Record id")],
                 "responses": {"200": _json(_ref("Record"), "The record"), **_errors(401, 404)},
-            }
+            },
+            "patch": {
+                "operationId": "updateRecord",
+                "summary": "Change a record's description (staff): the fields of the description form",
+                "description": (
+                    "A JSON object of description fields (title, date, creator, classification 密级, openness "
+                    "开放标识, fonds_code, category_code, year, retention, department, department_code, doc_number, "
+                    "carrier, subject_terms, note, page_count, access_override). The access level follows 密级 "
+                    "and 开放标识; every change is an audit event. A bad value changes nothing (400)."
+                ),
+                "parameters": [_int_path("record_id", "Record id")],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},
+                },
+                "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"record": _ref("Record"), "changes": {"type": "array"}},
+                        },
+                        "The record as changed, and each change",
+                    ),
+                    **_errors(400, 401, 403, 404),
+                },
+            },
         },
         "/records/{record_id}/pages/{number}": {
             "get": {

@@ -9,17 +9,19 @@ in the call's transaction: when the event cannot be written the call answers 503
 
 from __future__ import annotations
 
-import datetime as dt
+import functools
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from werkzeug.exceptions import HTTPException
 
-from archive.catalog.models import Job, Page
+from archive.audit.service import Actor
+from archive.catalog.models import Job, Record
+from archive.description.records import Editor, edit_record
+from archive.resources import job_json, page_json, record_json
 from archive.vocabulary import AuditAction
-from config.errors import InputError, LantaiError, NotFoundError
+from config.errors import InputError, NotFoundError
 from portal.api.openapi import openapi_document
-from portal.audit.web import audit_or_refuse
+from portal.audit.web import audit_or_refuse, where
 from portal.auth import authenticate_request
 from portal.records import guard
 from portal.records.views import original_download
@@ -28,42 +30,12 @@ from portal.search.views import search_details
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-HTTP_MESSAGES = {
-    400: ("bad_request", "请求无效", "The request could not be understood"),
-    401: ("unauthorized", "需要有效的登录或 API 令牌", "A valid session or API token is required"),
-    403: ("forbidden", "无权执行此操作", "You may not do this"),
-    404: ("not_found", "未找到", "Not found"),
-    405: ("method_not_allowed", "不支持此请求方法", "Method not allowed"),
-    413: ("too_large", "文件过大", "The upload is too large"),
-}
-
-
 class UploadMissing(InputError):
     """A document upload without a file."""
 
     code = "file_missing"
     default_zh = "请求中没有文件（字段名 file）"
     default_en = "No file in the request (field name: file)"
-
-
-def error_body(status: int, code: str, zh: str, en: str) -> tuple[dict[str, Any], int]:
-    """The JSON error shape of the API."""
-    return {"error": {"status": status, "code": code, "message_zh": zh, "message_en": en}}, status
-
-
-@bp.errorhandler(LantaiError)
-def _lantai_error(exc: LantaiError) -> Any:
-    body = error_body(exc.http_status, exc.code, exc.message_zh, exc.message_en)
-    if exc.http_status == 503:  # the audit could not be written: try again later, never cache
-        return (*body, {"Retry-After": "30", "Cache-Control": "no-store"})
-    return body
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> Any:
-    status = exc.code or 500
-    code, zh, en = HTTP_MESSAGES.get(status, ("error", "请求失败", exc.name))
-    return error_body(status, code, zh, en)
 
 
 @bp.before_request
@@ -91,33 +63,14 @@ def search() -> dict[str, Any]:
     return body
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-
-
-RECORD_FIELDS = (
-    "title",
-    "reference_code",
-    "fonds_code",
-    "category_code",
-    "year",
-    "retention",
-    "department",
-    "department_code",
-    "item_number",
-    "creator",
-    "doc_number",
-    "date",
-    "classification",
-    "openness",
-    "carrier",
-    "subject_terms",
-    "note",
-    "language",
-    "page_count",
-    "access_level",
-    "status",
-)
+def _record_body(found: Record, readable: bool) -> dict[str, Any]:
+    """The record's JSON (``archive.resources``) with the API's links."""
+    body = record_json(found, readable=readable)
+    if body["original"] is not None:
+        body["original"]["download"] = url_for("api.download", record_id=found.id) if readable else None
+    for item in body["pages"]:
+        item["url"] = url_for("api.page", record_id=found.id, number=item["number"])
+    return body
 
 
 @bp.get("/records/<int:record_id>")
@@ -126,31 +79,34 @@ def record(record_id: int) -> dict[str, Any]:
     with guard.lantai().catalog.session() as session:
         found = guard.visible_record(session, record_id)
         readable = guard.may_read(session, found)
-        body: dict[str, Any] = {"id": found.id, **{name: _iso(getattr(found, name)) for name in RECORD_FIELDS}}
-        body["readable"] = readable
-        original = found.original
-        body["original"] = (
-            {
-                "filename": original.original_filename,
-                "mime_type": original.mime_type,
-                "size": original.size,
-                "sha256": original.sha256,
-                "download": url_for("api.download", record_id=found.id) if readable else None,
-            }
-            if original
-            else None
-        )
-        body["pages"] = (
-            [{"number": p.number, "url": url_for("api.page", record_id=found.id, number=p.number)} for p in found.pages]
-            if readable
-            else []
-        )
+        body = _record_body(found, readable)
         if not readable:
             guard.note_expired_grants(session, found)
         audit_or_refuse(session, AuditAction.RECORD_VIEW, record=found,
                         purpose=guard.purpose_for(session, found) if readable else None,
                         details={"readable": readable, "via": "api"})
         return body
+
+
+@bp.patch("/records/<int:record_id>")
+def update_record(record_id: int) -> dict[str, Any]:
+    """Change a record's description (staff): a JSON object of fields, as the description form.
+
+    The same service as the form: access follows 密级 and 开放标识, every change is audited,
+    the index follows. A bad value is a 400 naming the field; nothing is changed then.
+    """
+    user = guard.require_staff()
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict) or not data:
+        raise InputError("Send a JSON object of the fields to change", "请以 JSON 对象提交要修改的字段")
+    ctx = guard.lantai()
+    with ctx.catalog.session() as session:
+        editor = Editor(Actor.of(user), functools.partial(guard.may_see, session), where())
+        changes = edit_record(session, record_id, data, editor, settings=ctx.settings, via="api")
+    with ctx.catalog.session() as session:
+        found = guard.visible_record(session, record_id)
+        body = _record_body(found, guard.may_read(session, found))
+    return {"record": body, "changes": [change.to_dict() for change in changes]}
 
 
 @bp.get("/records/<int:record_id>/pages/<int:number>")
@@ -160,28 +116,13 @@ def page(record_id: int, number: int) -> dict[str, Any]:
         row = next((p for p in found.pages if p.number == number), None)
         if row is None:
             raise NotFoundError(f"Record {record_id} has no page {number}", f"档案 {record_id} 没有第 {number} 页")
-        body = _page_json(found.id, row)
+        body = page_json(found.id, row)
+        body["image"] = (
+            url_for("records.page_image", record_id=found.id, number=row.number) if row.image_key else None
+        )
         audit_or_refuse(session, AuditAction.PAGE_VIEW, record=found, purpose=guard.purpose_for(session, found),
                         details={"page": number, "form": "text", "via": "api"})
         return body
-
-
-def _page_json(record_id: int, row: Page) -> dict[str, Any]:
-    return {
-        "record_id": record_id,
-        "number": row.number,
-        "text": row.text or "",
-        "source": row.source,
-        "confidence": row.confidence,
-        "width": row.width,
-        "height": row.height,
-        "words": [
-            {"text": w[0], "confidence": w[1], "left": w[2], "top": w[3], "width": w[4], "height": w[5]}
-            for w in (row.words or [])
-        ],
-        "image": url_for("records.page_image", record_id=record_id, number=row.number) if row.image_key else None,
-        "error": {"code": row.error_code, "message": row.error_message} if row.error_code else None,
-    }
 
 
 @bp.get("/records/<int:record_id>/download")
@@ -207,20 +148,11 @@ def documents() -> tuple[dict[str, Any], int]:
     return {"job_id": job_id, "status_url": url_for("api.job", job_id=job_id)}, 202
 
 
-def job_json(job: Job) -> dict[str, Any]:
-    """A job's state as the API and the upload page's progress bars read it."""
-    error = {"code": job.error_code, "message": job.error_message} if job.error_code or job.error_message else None
-    return {
-        "id": job.id,
-        "kind": job.kind,
-        "status": job.status,
-        "record_id": job.record_id,
-        "pages_done": job.pages_done,
-        "pages_total": job.pages_total,
-        "error": error,
-        "duplicate_of": (job.result or {}).get("duplicate_of"),
-        "record_url": url_for("records.show", record_id=job.record_id) if job.record_id else None,
-    }
+def job_body(job: Job) -> dict[str, Any]:
+    """A job's state (``archive.resources``) with the link to its record, for the API and the upload page."""
+    body = job_json(job)
+    body["record_url"] = url_for("records.show", record_id=job.record_id) if job.record_id else None
+    return body
 
 
 @bp.get("/jobs/<job_id>")
@@ -231,7 +163,7 @@ def job(job_id: str) -> dict[str, Any]:
         found = session.get(Job, job_id)
         if found is None:
             raise NotFoundError(f"Job {job_id} not found", f"未找到任务 {job_id}")
-        return job_json(found)
+        return job_body(found)
 
 
 from portal.api import requests as _requests  # noqa: E402,F401  (registers the access-request routes)

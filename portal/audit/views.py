@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 
-from archive.audit.chain import AuditWriteError, format_time
+from archive.audit.chain import format_time
 from archive.audit.export import csv_lines, register_rows, write_xlsx
 from archive.audit.labels import action_label, outcome_label, role_label
 from archive.audit.review import (
@@ -60,16 +60,6 @@ def _admins_only() -> Any:
     if not user.is_admin:
         abort(403)
     return None
-
-
-@bp.app_errorhandler(AuditWriteError)
-def _audit_unavailable(exc: AuditWriteError) -> Any:
-    """503 in both languages for any view whose event could not be written."""
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        body: Any = {"error": {"status": 503, **exc.to_dict()}}
-    else:
-        body = render_template("audit/unavailable.html", error=exc)
-    return body, 503, {"Retry-After": "30", "Cache-Control": "no-store"}
 
 
 @bp.app_context_processor

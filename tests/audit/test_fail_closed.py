@@ -104,7 +104,10 @@ def test_view_is_refused_when_the_event_cannot_be_written(probe_app: Flask, prob
     body = response.get_data(as_text=True)
     assert response.status_code == 503
     assert f"record {rid} content" not in body
-    assert "审计日志暂时无法写入" in body and "The audit log cannot be written" in body
+    assert "审计日志暂时无法写入" in body and "The audit log cannot be written" not in body  # the user's language
+    assert response.headers["Retry-After"] == "30"
+    english = probe_client.get(f"/probe/view/{rid}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "The audit log cannot be written" in english and "审计日志暂时无法写入" not in english
     assert _events(probe_app) == []
 
 

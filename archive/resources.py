@@ -1,0 +1,117 @@
+"""One JSON shape per resource (record, page, job), for the API and the command line alike.
+
+The API adds its links (``url``, ``download``) to these; the command line prints them as they
+are. A record the caller may not read (``readable`` false) shows its catalogue entry only:
+no pages, no text, no file link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from archive.catalog.models import Job, Page, Record
+
+# The catalogue entry of a record, in DA/T 18 order, as every JSON shape lists it.
+RECORD_FIELDS: tuple[str, ...] = (
+    "title",
+    "reference_code",
+    "fonds_code",
+    "category_code",
+    "year",
+    "retention",
+    "department",
+    "department_code",
+    "item_number",
+    "creator",
+    "doc_number",
+    "date",
+    "classification",
+    "openness",
+    "carrier",
+    "subject_terms",
+    "note",
+    "language",
+    "page_count",
+    "access_level",
+    "access_override",
+    "status",
+)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+
+def record_json(record: Record, *, readable: bool, with_text: bool = False) -> dict[str, Any]:
+    """A record: its catalogue entry, processing state, original and (when readable) its pages.
+
+    ``with_text`` adds each page's text (the command line's ``records show``).
+    """
+    original = record.original
+    body: dict[str, Any] = {"id": record.id, **{name: _plain(getattr(record, name)) for name in RECORD_FIELDS}}
+    body["readable"] = readable
+    body["needs_review"] = bool(record.needs_review)
+    body["error"] = (
+        {"code": record.error_code, "message": record.error_message}
+        if record.error_code or record.error_message
+        else None
+    )
+    body["original"] = (
+        {
+            "filename": original.original_filename,
+            "mime_type": original.mime_type,
+            "size": original.size,
+            "sha256": original.sha256,
+        }
+        if original
+        else None
+    )
+    body["pages"] = [page_summary(p, with_text=with_text) for p in record.pages] if readable else []
+    return body
+
+
+def page_summary(page: Page, *, with_text: bool = False) -> dict[str, Any]:
+    """A page as a record lists it: number, where its text came from, confidence, error."""
+    body: dict[str, Any] = {
+        "number": page.number,
+        "source": page.source,
+        "confidence": page.confidence,
+        "error": {"code": page.error_code, "message": page.error_message} if page.error_code else None,
+    }
+    if with_text:
+        body["text"] = page.text or ""
+    return body
+
+
+def page_json(record_id: int, page: Page) -> dict[str, Any]:
+    """One page in full: text, source, confidence, size and word boxes."""
+    return {
+        "record_id": record_id,
+        "number": page.number,
+        "text": page.text or "",
+        "source": page.source,
+        "confidence": page.confidence,
+        "width": page.width,
+        "height": page.height,
+        "words": [
+            {"text": w[0], "confidence": w[1], "left": w[2], "top": w[3], "width": w[4], "height": w[5]}
+            for w in (page.words or [])
+        ],
+        "error": {"code": page.error_code, "message": page.error_message} if page.error_code else None,
+    }
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    """A background job's state and progress."""
+    error = {"code": job.error_code, "message": job.error_message} if job.error_code or job.error_message else None
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "record_id": job.record_id,
+        "pages_done": job.pages_done,
+        "pages_total": job.pages_total,
+        "error": error,
+        "duplicate_of": (job.result or {}).get("duplicate_of"),
+    }

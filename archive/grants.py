@@ -14,7 +14,9 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from archive.catalog.accounts import AccessRequest, Grant
+from archive.audit import service as audit
+from archive.audit.service import Actor, Target
+from archive.catalog.accounts import AccessRequest, Grant, User
 from archive.catalog.audit import AuditEvent
 from archive.catalog.models import Record, utcnow
 from archive.vocabulary import AuditAction
@@ -64,3 +66,19 @@ def record_expiries(session: Session, grants: list[Grant], write: Writer) -> int
         }
         write(session, grant, session.get(Record, grant.record_id), details)
     return len(grants)
+
+
+def expire_grants(session: Session, now: dt.datetime | None = None, actor: Actor | None = None) -> int:
+    """Record every grant that ran out and was not recorded yet, as ``actor`` (the scheduler); how many."""
+    who = actor or Actor.system("scheduler")
+
+    def write(db: Session, grant: Grant, record: Record | None, details: dict[str, object]) -> object:
+        user = db.get(User, grant.user_id)
+        purpose = details.pop("purpose", None)
+        details["username"] = user.username if user is not None else None
+        target = Target(GRANT, grant.id, grant.record_id, record.reference_code if record is not None else None)
+        return audit.record(
+            db, AuditAction.ACCESS_EXPIRE, who, target, details, purpose=str(purpose) if purpose else None
+        )
+
+    return record_expiries(session, unrecorded_expiries(session, now=now), write)

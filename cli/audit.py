@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from archive.audit.chain import record_event
+from archive.audit import service as audit_service
 from archive.audit.checkpoint import (
+    CheckpointError,
     generate_key,
     key_path,
     load_key,
@@ -22,19 +22,13 @@ from archive.audit.checkpoint import (
 )
 from archive.audit.export import register_rows, write_csv, write_jsonl, write_xlsx
 from archive.audit.review import AuditFilter, iter_events, record_titles
+from archive.audit.service import Target
 from archive.audit.verify import verify_chain
 from archive.vocabulary import AuditAction
 from cli.main import pass_lantai
+from cli.operator import CLI
 from config.errors import ExitCode
 from indexer.context import Lantai
-
-
-def _cli_actor() -> str:
-    """Who ran the command, as the audit log names them."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 @click.group("audit")
@@ -45,15 +39,25 @@ def audit() -> None:
 @audit.command("verify")
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A checkpoint file from `lantai audit checkpoint`; the chain must still contain its head.")
+@click.option("--public-key", "public_key", metavar="KEY",
+              help="The audit key's public half (base64, as `lantai audit keygen` prints it), kept apart from the "
+                   "server; needed with --checkpoint when the signing key file is not on this machine.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_lantai
-def verify(lantai: Lantai, checkpoint_file: Path | None, as_json: bool) -> None:
+def verify(lantai: Lantai, checkpoint_file: Path | None, public_key: str | None, as_json: bool) -> None:
     """Walk the whole chain; exit 1 and name the first broken event if it does not hold."""
-    expected = None
-    path = key_path(lantai.settings)
-    if checkpoint_file is not None and path.exists():
-        expected = public_key_text(load_key(path))
-    checkpoint = read_checkpoint(checkpoint_file, expected_public_key=expected) if checkpoint_file else None
+    checkpoint = None
+    if checkpoint_file is not None:
+        path = key_path(lantai.settings)
+        expected = public_key or (public_key_text(load_key(path)) if path.exists() else None)
+        if expected is None:
+            raise CheckpointError(
+                "A checkpoint is checked against the audit key, never against the key it carries itself: "
+                f"give --public-key, or make the signing key file ({path}) available",
+                "检查点只能用另行保存的审计公钥验证，不能信任检查点自带的公钥：请提供 --public-key，"
+                f"或提供签名密钥文件（{path}）",
+            )
+        checkpoint = read_checkpoint(checkpoint_file, expected_public_key=expected)
     result = verify_chain(lantai.catalog.engine, checkpoint=(checkpoint.seq, checkpoint.hash) if checkpoint else None)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
@@ -98,9 +102,8 @@ def checkpoint(lantai: Lantai, output: Path) -> None:
     signed = make_checkpoint(key, result.head_seq, result.head_hash)
     write_checkpoint(signed, output)
     with lantai.catalog.session() as session:
-        record_event(session, action=AuditAction.AUDIT_CHECKPOINT, actor_name=_cli_actor(), actor_role="system",
-                     object_type="audit_chain", object_id=str(signed.seq),
-                     details={"seq": signed.seq, "hash": signed.hash, "file": output.name})
+        audit_service.record(session, AuditAction.AUDIT_CHECKPOINT, CLI, Target("audit_chain", signed.seq),
+                             {"seq": signed.seq, "hash": signed.hash, "file": output.name})
     click.echo(f"Checkpoint of event {signed.seq} ({signed.hash}) written to {output}")
 
 
@@ -132,9 +135,8 @@ def export(lantai: Lantai, fmt: str, output: Path, date_from: dt.datetime | None
             else:
                 count = write_xlsx(rows, output)
     with lantai.catalog.session() as session:
-        record_event(session, action=AuditAction.AUDIT_EXPORT, actor_name=_cli_actor(), actor_role="system",
-                     object_type="audit_log", details={"format": fmt, "rows": count, "file": output.name,
-                                                       **filt.query_args()})
+        audit_service.record(session, AuditAction.AUDIT_EXPORT, CLI, Target("audit_log"),
+                             {"format": fmt, "rows": count, "file": output.name, **filt.query_args()})
     click.echo(f"{count} events written to {output}")
 
 

@@ -8,13 +8,16 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.audit import service as audit
+from archive.audit.service import Target
 from archive.catalog.models import Record
 from archive.description.catalogue import export_catalogue
 from archive.description.reference import run_in_transaction
 from archive.description.schema import load_vocabulary
 from archive.description.tabular import import_table, template_bytes
+from archive.vocabulary import AuditAction
 from cli.main import pass_lantai
-from cli.operator import editor
+from cli.operator import CLI, editor
 from config.errors import ExitCode, InputError
 from indexer.context import Lantai
 from indexer.describe.classify import load_classifier, train_classifier
@@ -119,6 +122,9 @@ def export(lantai: Lantai, fonds: str, year: int | None, retention: str | None, 
     chosen = fmt or output.suffix.lower().lstrip(".")
     with lantai.catalog.session() as session:
         data = export_catalogue(session, fonds, year, retention, chosen)
+        details = {"what": "catalogue", "fonds": fonds.upper(), "year": year, "retention": retention,
+                   "format": chosen, "via": "cli"}
+        audit.record(session, AuditAction.EXPORT, CLI, Target("catalogue"), details)
     output.write_bytes(data)
     click.echo(f"归档文件目录已导出 / catalogue written: {output}")
 

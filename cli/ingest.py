@@ -14,11 +14,17 @@ from typing import TYPE_CHECKING, Any
 import click
 from sqlalchemy import func, select
 
+from archive.audit import service as audit
+from archive.audit.service import Target
 from archive.catalog.models import Job, Record
+from archive.description.records import edit_record
+from archive.resources import RECORD_FIELDS, record_json
 from archive.storage import iter_files
-from archive.vocabulary import JobStatus
+from archive.vocabulary import AccessLevel, AuditAction, JobStatus, RecordStatus
 from cli.main import pass_lantai
-from config.errors import ExitCode
+from cli.operator import CLI
+from cli.operator import editor as operator_editor
+from config.errors import ExitCode, InputError, NotFoundError
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
 from indexer.manifest import read_manifest
@@ -205,125 +211,113 @@ def _wait(lantai: Lantai, jobs: list[str]) -> None:
             time.sleep(0.5)
 
 
-def _record_json(record: Record, with_pages: bool = False) -> dict[str, Any]:
-    original = record.original
-    data: dict[str, Any] = {
-        "id": record.id,
-        "original_filename": original.original_filename if original else None,
-        "sha256": original.sha256 if original else None,
-        "mime_type": original.mime_type if original else None,
-        "status": record.status,
-        "error": record.error_message,
-        "error_code": record.error_code,
-        "page_count": record.page_count,
-        "access_level": record.access_level,
-        "metadata": {
-            k: (v.isoformat() if hasattr(v, "isoformat") else v)
-            for k, v in {
-                "title": record.title,
-                "reference_code": record.reference_code,
-                "fonds_code": record.fonds_code,
-                "category_code": record.category_code,
-                "year": record.year,
-                "retention": record.retention,
-                "department": record.department,
-                "department_code": record.department_code,
-                "item_number": record.item_number,
-                "creator": record.creator,
-                "doc_number": record.doc_number,
-                "date": record.date,
-                "classification": record.classification,
-                "openness": record.openness,
-                "carrier": record.carrier,
-                "subject_terms": record.subject_terms,
-                "note": record.note,
-                "language": record.language,
-            }.items()
-            if v is not None
-        },
-        "extra": record.extra,
-        "needs_review": record.needs_review,
-    }
-    if with_pages:
-        data["pages"] = [
-            {
-                "number": p.number,
-                "text": p.text,
-                "source": p.source,
-                "confidence": p.confidence,
-                "words": len(p.words or []),
-                "error": p.error_message,
-            }
-            for p in record.pages
-        ]
-    return data
-
-
 @click.group("records")
 def records() -> None:
     """Inspect catalogued records."""
 
 
+def _readable(record: Record) -> bool:
+    """The operator reads what an administrator may read: every record but the secret ones."""
+    return record.access_level != AccessLevel.SECRET
+
+
 @records.command("list")
-@click.option("--status", type=click.Choice(["pending", "processing", "done", "failed"]))
+@click.option("--status", type=click.Choice(list(RecordStatus.values())))
 @click.option("--limit", type=int, default=1000, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's record shape).")
 @pass_lantai
 def records_list(lantai: Lantai, status: str | None, limit: int, as_json: bool) -> None:
-    """List records: id, original file name, status, error, page count, metadata."""
+    """List records: id, status, page count, original file name, error."""
     with lantai.catalog.session() as session:
         query = select(Record).order_by(Record.id).limit(limit)
         if status:
             query = query.where(Record.status == status)
-        rows = [_record_json(r) for r in session.scalars(query)]
+        rows = [record_json(r, readable=False) for r in session.scalars(query)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(
-            f"{r['id']:>6}  {r['status']:<10} {r['page_count']:>4}p  {r['original_filename']}"
-            + (f"  ✗ {r['error']}" if r["error"] else "")
-        )
+        name = (r["original"] or {}).get("filename") or r["title"] or ""
+        error = (r["error"] or {}).get("message")
+        click.echo(f"{r['id']:>6}  {r['status']:<10} {r['page_count']:>4}p  {name}" + (f"  ✗ {error}" if error else ""))
 
 
 @records.command("show")
 @click.argument("record_id", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's record shape, with page text).")
 @pass_lantai
 def records_show(lantai: Lantai, record_id: int, as_json: bool) -> None:
-    """Show one record with each page's text, source and confidence."""
-    from config.errors import NotFoundError
-
+    """Show one record with each page's text, source and confidence (a secret record: its entry only)."""
     with lantai.catalog.session() as session:
-        record = session.get(Record, record_id)
+        record = session.get(Record, record_id) if 0 < record_id < 2**63 else None
         if record is None:
             raise NotFoundError(f"No record {record_id}", f"没有编号为 {record_id} 的档案")
-        data = _record_json(record, with_pages=True)
+        readable = _readable(record)
+        data = record_json(record, readable=readable, with_text=True)
+        audit.record(
+            session, AuditAction.RECORD_VIEW, CLI, Target.record(record), {"readable": readable, "via": "cli"}
+        )
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    for key in ("id", "original_filename", "status", "error", "page_count", "access_level"):
+    for key in ("id", "status", "page_count", "access_level"):
         click.echo(f"{key}: {data[key]}")
-    for key, value in data["metadata"].items():
-        click.echo(f"{key}: {value}")
+    if data["original"]:
+        click.echo(f"original: {data['original']['filename']} ({data['original']['mime_type']})")
+    if data["error"]:
+        click.echo(f"error: {data['error']['message']}")
+    for key in RECORD_FIELDS:
+        if key not in ("status", "page_count", "access_level") and data[key] not in (None, ""):
+            click.echo(f"{key}: {data[key]}")
+    if not readable:
+        click.echo("（涉密档案：只显示目录信息 / secret record: catalogue entry only）")
     for page in data["pages"]:
         click.echo(f"--- page {page['number']} ({page['source']}, confidence {page['confidence']})")
         click.echo(page["text"])
+
+
+@records.command("set")
+@click.argument("record_id", type=int)
+@click.argument("assignments", nargs=-1, required=True)
+@click.option("--user", help="Name the changes and their audit events are recorded under (default cli).")
+@pass_lantai
+def records_set(lantai: Lantai, record_id: int, assignments: tuple[str, ...], user: str | None) -> None:
+    """Change a record's description: FIELD=VALUE ..., e.g. classification=秘密 openness=控制.
+
+    The same service as the portal's form: the access level follows 密级 and 开放标识, every change
+    is an audit event and the index follows. FIELD= (empty) clears a field.
+    """
+    changes: dict[str, str] = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"{item!r} is not FIELD=VALUE", f"{item!r} 不是“字段=值”的形式")
+        changes[name.strip()] = value
+    with lantai.catalog.session() as session:
+        done = edit_record(session, record_id, changes, operator_editor(user), settings=lantai.settings, via="cli")
+        found = session.get(Record, record_id)
+        level = found.access_level if found is not None else ""
+    for change in done:
+        click.echo(f"{change.field}: {change.old or '—'} → {change.new or '—'}")
+    click.echo(f"已修改 {len(done)} 项 / {len(done)} changes; 访问级别 access level: {level}")
 
 
 @click.command("worker")
 @click.option("--concurrency", type=int, help="Worker processes (default LANTAI_WORKER_CONCURRENCY).")
 @pass_lantai
 def worker(lantai: Lantai, concurrency: int | None) -> None:
-    """Start a background worker (and the watched inbox when LANTAI_INBOX_DIR is set)."""
+    """Start a background worker: documents, periodic tasks, and the watched inbox when LANTAI_INBOX_DIR is set."""
+    from cli.schedule import register_all
     from indexer.inbox import InboxThread
     from indexer.jobs import QUEUE, configure_celery
     from indexer.lease import Reaper
+    from indexer.periodic import Scheduler
 
     # One single-threaded Tesseract per page: parallelism comes from processes, not OpenMP.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     app = configure_celery(lantai.settings)
-    threads: list[Any] = [Reaper(lantai)]
+    register_all()
+    threads: list[Any] = [Reaper(lantai), Scheduler(lantai)]
     if lantai.settings.inbox_dir is not None:
         threads.append(InboxThread(lantai, lantai.settings.inbox_dir))
     for thread in threads:

@@ -44,6 +44,7 @@ COMMANDS: dict[str, str] = {
     "users": "cli.users",
     "describe": "cli.describe",
     "requests": "cli.requests",
+    "tasks": "cli.schedule",
 }
 
 

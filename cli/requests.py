@@ -10,14 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from sqlalchemy.orm import Session
 
-from archive.audit.chain import record_event
-from archive.catalog.accounts import Grant, User
-from archive.catalog.models import Record
-from archive.grants import GRANT, record_expiries, unrecorded_expiries
-from archive.vocabulary import AuditAction
+from archive.grants import expire_grants, unrecorded_expiries
 from cli.main import pass_lantai
+from cli.operator import CLI
 
 
 @click.group("requests")
@@ -39,18 +35,7 @@ def expire(lantai: Any, dry_run: bool) -> None:
             db.rollback()
             return
 
-        def write(session: Session, grant: Grant, record: Record | None, details: dict[str, object]) -> object:
-            user = session.get(User, grant.user_id)
-            purpose = details.pop("purpose", None)
-            details["username"] = user.username if user is not None else None
-            return record_event(
-                session, action=AuditAction.ACCESS_EXPIRE, actor_name="cli", actor_role="system",
-                object_type=GRANT, object_id=grant.id, record_id=grant.record_id,
-                reference_code=record.reference_code if record is not None else None,
-                purpose=str(purpose) if purpose else None, details=details,
-            )
-
-        count = record_expiries(db, grants, write)
+        count = expire_grants(db, actor=CLI)
     click.echo(f"已记录 {count} 项到期的利用授权 / Recorded {count} expired grant(s)")
 
 

@@ -13,7 +13,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from archive.access import operator_clearance
+from archive.audit import service as audit
+from archive.audit.service import Target
+from archive.vocabulary import AuditAction
 from cli.main import pass_lantai
+from cli.operator import CLI
 from config.errors import ExitCode
 from indexer.search.base import SORTS, SearchRequest
 from indexer.search.documents import (
@@ -23,6 +27,7 @@ from indexer.search.documents import (
     iter_documents,
     remove_records,
 )
+from indexer.search.purge import clear_purge, pending_purge
 from indexer.search.request import BadSearchRequest
 
 if TYPE_CHECKING:
@@ -83,6 +88,16 @@ def search_command(
         date_to=date_to.date() if date_to else None,
     )
     response = lantai.search.search(request)
+    with lantai.catalog.session() as session:
+        details = {
+            "query": request.query,
+            "filters": [f"{name}:{value}" for name, values in request.filters.items() for value in values],
+            "hits": response.total,
+            "offset": offset,
+            "shown": [hit.id for hit in response.hits],
+            "via": "cli",
+        }
+        audit.record(session, AuditAction.SEARCH, CLI, Target("search"), details)
     if as_json:
         click.echo(json.dumps(response.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -104,6 +119,9 @@ def reindex_command(lantai: Lantai, fresh: bool) -> None:
     backend: Any = lantai.search
     if fresh and hasattr(backend, "discard_rebuild"):
         backend.discard_rebuild()
+    purging = pending_purge(lantai)
+    if purging is not None and not fresh:  # a purge must cover every record, never resume a partial rebuild
+        backend.discard_rebuild()
     after = backend.rebuild_checkpoint() or 0
     if after:
         click.echo(f"继续中断的重建，从记录 {after} 之后开始 / Resuming after record {after}")
@@ -111,6 +129,7 @@ def reindex_command(lantai: Lantai, fresh: bool) -> None:
     with click.progressbar(length=total, label="重建索引 / Reindexing", file=sys.stderr) as bar:
         count = backend.rebuild(iter_documents(lantai, after_id=after), progress=bar.update)
     report = reconcile(lantai)
+    clear_purge(lantai, purging)
     click.echo(
         f"已索引 {count} 条；补正 {len(report.missing) + len(report.stale)} 条，移除 {len(report.extra)} 条 / "
         f"indexed {count}; caught up {len(report.missing) + len(report.stale)}, removed {len(report.extra)}"
@@ -170,7 +189,13 @@ def index_group() -> None:
 def index_check_command(lantai: Lantai) -> None:
     """Report records missing from or stale in the index; exit status 1 when there are any."""
     report = check_index(lantai)
-    if report.clean:
+    purging = pending_purge(lantai)
+    if purging is not None:
+        click.echo(
+            f"待清除 / purge pending: the index files may still hold the text of {len(purging)} records made "
+            f"secret ({_ids(purging)}); the worker purges them, or run `lantai reindex`"
+        )
+    if report.clean and purging is None:
         click.echo("索引与目录一致 / The index matches the catalog.")
         return
     if report.missing:
@@ -179,7 +204,8 @@ def index_check_command(lantai: Lantai) -> None:
         click.echo(f"过期 / stale ({len(report.stale)}): {_ids(report.stale)}")
     if report.extra:
         click.echo(f"多余 / not in catalog ({len(report.extra)}): {_ids(report.extra)}")
-    click.echo("运行 `lantai reindex` 修复 / Run `lantai reindex` to fix.")
+    if not report.clean:
+        click.echo("运行 `lantai reindex` 修复 / Run `lantai reindex` to fix.")
     sys.exit(ExitCode.FAILED)
 
 

@@ -124,8 +124,13 @@ def write_checkpoint(checkpoint: Checkpoint, path: Path) -> None:
     path.write_text(json.dumps(checkpoint.to_dict(), indent=2) + "\n", encoding="utf-8")
 
 
-def read_checkpoint(path: Path, *, expected_public_key: str | None = None) -> Checkpoint:
-    """Load a checkpoint and check its signature (and, when given, that it is our key's)."""
+def read_checkpoint(path: Path, *, expected_public_key: str) -> Checkpoint:
+    """Load a checkpoint and check its signature against ``expected_public_key``.
+
+    The key must come from elsewhere than the checkpoint (the signing key file, or a public key
+    kept apart): a checkpoint that vouches for itself proves nothing, since whoever rewrote the
+    chain could sign a new head with a key of their own.
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("chain") != CHAIN_NAME:
@@ -142,7 +147,7 @@ def read_checkpoint(path: Path, *, expected_public_key: str | None = None) -> Ch
         raise CheckpointError(
             f"{path} cannot be read as a checkpoint: {exc}", f"{path} 无法作为检查点读取：{exc}"
         ) from exc
-    if expected_public_key is not None and checkpoint.public_key != expected_public_key:
+    if checkpoint.public_key != expected_public_key.strip():
         raise CheckpointError(
             f"{path} was signed with another key than this portal's audit key",
             f"{path} 的签名密钥不是本系统的审计密钥",

@@ -198,3 +198,18 @@ class Job(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (Index("ix_jobs_status", "status"), Index("ix_jobs_record", "record_id"))
+
+
+class PeriodicRun(Base):
+    """When each periodic task (``indexer.periodic``) last ran, and what it reported.
+
+    Workers claim a due task by a conditional update of its row, so of several workers exactly
+    one runs it, and a restart does not run it again before it is due.
+    """
+
+    __tablename__ = "periodic_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_run_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_result: Mapped[str | None] = mapped_column(Text)

@@ -26,10 +26,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.audit import service as audit
+from archive.audit.service import Actor, Target, Where
 from archive.catalog.description import ClassificationRule
 from archive.catalog.models import Record, utcnow
 from archive.description.provenance import set_by_machine
 from archive.description.schema import DescriptionError, Vocabulary, normalize_value
+from archive.vocabulary import AuditAction
 from config.errors import NotFoundError
 from config.settings import Settings
 
@@ -103,8 +106,20 @@ def _check_rule(rule: ClassificationRule, vocabulary: Vocabulary) -> None:
         rule.name = rule.issuing_body or (rule.keywords or rule.pattern or "rule")[:60]
 
 
-def create_rule(session: Session, vocabulary: Vocabulary | None = None, **fields: Any) -> ClassificationRule:
-    """Add a rule; ``fields`` are ``RULE_FIELDS``. Raises ``RuleError`` when it cannot work."""
+def _audit_rule(
+    session: Session, action: AuditAction, rule: ClassificationRule, actor: Actor, where: Where | None, **details: Any
+) -> None:
+    audit.record(session, action, actor, Target("rule", rule.id), {"name": rule.name, **details}, where=where)
+
+
+def _rule_values(rule: ClassificationRule) -> dict[str, Any]:
+    return {name: getattr(rule, name) for name in RULE_FIELDS}
+
+
+def create_rule(
+    session: Session, vocabulary: Vocabulary | None = None, *, actor: Actor, where: Where | None = None, **fields: Any
+) -> ClassificationRule:
+    """Add a rule (audited); ``fields`` are ``RULE_FIELDS``. Raises ``RuleError`` when it cannot work."""
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise RuleError(
@@ -116,6 +131,7 @@ def create_rule(session: Session, vocabulary: Vocabulary | None = None, **fields
     _check_rule(rule, vocabulary or Vocabulary())
     session.add(rule)
     session.flush()
+    _audit_rule(session, AuditAction.RULE_CREATE, rule, actor, where, values=_rule_values(rule))
     return rule
 
 
@@ -128,10 +144,17 @@ def get_rule(session: Session, rule_id: int) -> ClassificationRule:
 
 
 def update_rule(
-    session: Session, rule_id: int, vocabulary: Vocabulary | None = None, **changes: Any
+    session: Session,
+    rule_id: int,
+    vocabulary: Vocabulary | None = None,
+    *,
+    actor: Actor,
+    where: Where | None = None,
+    **changes: Any,
 ) -> ClassificationRule:
-    """Change some fields of a rule (checked as on creation)."""
+    """Change some fields of a rule (checked as on creation; audited with old and new values)."""
     rule = get_rule(session, rule_id)
+    before = _rule_values(rule)
     unknown = set(changes) - set(RULE_FIELDS)
     if unknown:
         raise RuleError(
@@ -142,12 +165,18 @@ def update_rule(
     _check_rule(rule, vocabulary or Vocabulary())
     rule.updated_at = utcnow()
     session.flush()
+    after = _rule_values(rule)
+    changed = {name: {"old": before[name], "new": after[name]} for name in after if before[name] != after[name]}
+    if changed:
+        _audit_rule(session, AuditAction.RULE_CHANGE, rule, actor, where, changes=changed)
     return rule
 
 
-def delete_rule(session: Session, rule_id: int) -> None:
-    """Remove a rule."""
-    session.delete(get_rule(session, rule_id))
+def delete_rule(session: Session, rule_id: int, *, actor: Actor, where: Where | None = None) -> None:
+    """Remove a rule (audited with what it was)."""
+    rule = get_rule(session, rule_id)
+    _audit_rule(session, AuditAction.RULE_DELETE, rule, actor, where, values=_rule_values(rule))
+    session.delete(rule)
     session.flush()
 
 

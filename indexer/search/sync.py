@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from archive.vocabulary import AccessLevel
 from config.errors import LantaiError
 from indexer.search.documents import index_records, load_session_documents
+from indexer.search.purge import request_purge
 
 if TYPE_CHECKING:
     from indexer.context import Lantai
@@ -43,6 +44,9 @@ class SearchSync:
         closing = [d for d in docs if _rank(d.access_level) > _rank(changed[d.id]) and changed[d.id] is not None]
         if closing:
             self.lantai.search.index(closing)  # raises SearchUnavailable: the change is refused
+            newly_secret = [d.id for d in closing if d.access_level == AccessLevel.SECRET]
+            if newly_secret:  # their text was indexed: the files keep it until a purge
+                request_purge(self.lantai, newly_secret)
         if gone:
             self.lantai.search.delete(gone)
         return {d.id for d in closing} | set(gone)

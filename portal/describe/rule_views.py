@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from config.errors import InputError
 from indexer.describe.classify import RULE_FIELDS, create_rule, delete_rule, get_rule, list_rules, update_rule
+from portal.audit.web import current_actor, where
 from portal.auth import lantai, staff_required
 from portal.describe.common import ButtonForm, bilingual, bp
 from portal.describe.forms import RuleForm
@@ -29,7 +30,7 @@ def rules() -> Any:
     if form.validate_on_submit():
         try:
             with lantai().catalog.session() as db:
-                rule = create_rule(db, **form.rule_fields())
+                rule = create_rule(db, actor=current_actor(), where=where(), **form.rule_fields())
                 name = rule.name
         except InputError as exc:
             error, status = bilingual(exc), 400
@@ -54,7 +55,7 @@ def edit_rule(rule_id: int) -> Any:
     if form.validate_on_submit():
         try:
             with lantai().catalog.session() as db:
-                update_rule(db, rule_id, **form.rule_fields())
+                update_rule(db, rule_id, actor=current_actor(), where=where(), **form.rule_fields())
         except InputError as exc:
             error, status = bilingual(exc), 400
         else:
@@ -72,7 +73,7 @@ def toggle_rule(rule_id: int) -> Any:
     if ButtonForm().validate_on_submit():
         with lantai().catalog.session() as db:
             rule = get_rule(db, rule_id)
-            update_rule(db, rule_id, enabled=not rule.enabled)
+            update_rule(db, rule_id, actor=current_actor(), where=where(), enabled=not rule.enabled)
             enabled = rule.enabled
         flash(_("规则已启用。") if enabled else _("规则已停用。"), "success")
     return redirect(url_for("describe.rules"), 303)
@@ -84,6 +85,6 @@ def remove_rule(rule_id: int) -> Any:
     """Delete a rule (values it already set on records stay)."""
     if ButtonForm().validate_on_submit():
         with lantai().catalog.session() as db:
-            delete_rule(db, rule_id)
+            delete_rule(db, rule_id, actor=current_actor(), where=where())
         flash(_("规则已删除。"), "success")
     return redirect(url_for("describe.rules"), 303)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from archive.access import (
     RESTRICTED,
     AccessDenied,
     Clearance,
+    RecordHidden,
     can_request,
     can_view_content,
     can_view_metadata,
@@ -84,12 +85,35 @@ def clearance(session: Session) -> Clearance:
 
 def visible_record(session: Session, record_id: int) -> Record:
     """The record if the caller may see its description; else 404 (as for a missing record)."""
-    return load_record(current_user(), record_id, session, public_search=public_search())
+    try:
+        return load_record(current_user(), record_id, session, public_search=public_search())
+    except RecordHidden:
+        note_hidden(record_id)
+        raise
 
 
 def readable_record(session: Session, record_id: int) -> Record:
     """The record if the caller may read its pages and files; 403 when only its description is visible."""
-    return load_record(current_user(), record_id, session, public_search=public_search(), content=True)
+    try:
+        return load_record(current_user(), record_id, session, public_search=public_search(), content=True)
+    except RecordHidden:
+        note_hidden(record_id)
+        raise
+
+
+def note_hidden(record_id: int) -> None:
+    """Record a 404 given for a record that exists but is hidden from the caller (``record_hidden``).
+
+    The caller sees exactly what a missing record gives; the audit trail shows who probed which
+    hidden records (enumeration). Written in a transaction of its own, since the request's rolls back.
+    """
+    from portal.audit.web import audit_or_refuse
+
+    with lantai().catalog.session() as session:
+        record = session.get(Record, record_id) if 0 < record_id < 2**63 else None
+        if record is not None:
+            audit_or_refuse(session, AuditAction.RECORD_HIDDEN, record=record, outcome=Outcome.DENIED,
+                            details={"path": request.path})
 
 
 def may_see(session: Session, record: Record) -> bool:

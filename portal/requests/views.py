@@ -23,6 +23,7 @@ from config.errors import LantaiError
 from portal.audit.web import audit_or_refuse, where
 from portal.auth import current_user, lantai, login_required, staff_required
 from portal.i18n import localized
+from portal.records import guard
 
 bp = Blueprint("requests", __name__, url_prefix="/requests")
 
@@ -58,7 +59,17 @@ def mine() -> Any:
     user = current_user()
     assert user is not None  # noqa: S101
     with lantai().catalog.session() as db:
-        return render_template("requests/mine.html", requests=service.mine(db, user))
+        items = service.mine(db, user)
+        return render_template("requests/mine.html", requests=items, shown=_shown(db, items))
+
+
+def _shown(db: Any, items: list[AccessRequest]) -> dict[int, bool]:
+    """Request id -> whether the viewer may still see its record's catalogue entry.
+
+    A record made secret after it was asked for vanishes from its requests too: title, 档号 and
+    level are shown only while the access rules let the viewer know the record.
+    """
+    return {item.id: guard.may_see(db, item.record) for item in items}
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -101,7 +112,8 @@ def new() -> Any:
 def queue() -> Any:
     """The archivists' queue: pending requests first."""
     with lantai().catalog.session() as db:
-        return render_template("requests/queue.html", requests=service.queue(db))
+        items = service.queue(db)
+        return render_template("requests/queue.html", requests=items, shown=_shown(db, items))
 
 
 def _load(db: Any, request_id: int) -> AccessRequest:
@@ -120,7 +132,8 @@ def show(request_id: int) -> Any:
     with lantai().catalog.session() as db:
         req = _load(db, request_id)
         approve_form = ApproveForm(expires_on=dt.date.today() + dt.timedelta(days=req.days_requested or 30))
-        return render_template("requests/show.html", req=req, approve_form=approve_form, deny_form=DenyForm())
+        return render_template("requests/show.html", req=req, approve_form=approve_form, deny_form=DenyForm(),
+                               shown=_shown(db, [req]))
 
 
 def _notify(req: AccessRequest, researcher: User) -> None:

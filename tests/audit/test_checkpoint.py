@@ -91,11 +91,11 @@ def test_forged_or_foreign_checkpoint_is_refused(tmp_path: Path) -> None:
     data = json.loads(path.read_text())
     data["seq"] = 9
     path.write_text(json.dumps(data))
-    with pytest.raises(CheckpointError, match="signature"):
-        read_checkpoint(path)
-    write_checkpoint(make_checkpoint(other, 10, "a" * 64), path)
     from archive.audit.checkpoint import public_key_text
 
+    with pytest.raises(CheckpointError, match="signature"):
+        read_checkpoint(path, expected_public_key=public_key_text(key))
+    write_checkpoint(make_checkpoint(other, 10, "a" * 64), path)
     with pytest.raises(CheckpointError, match="another key"):
         read_checkpoint(path, expected_public_key=public_key_text(key))
 
@@ -103,3 +103,24 @@ def test_forged_or_foreign_checkpoint_is_refused(tmp_path: Path) -> None:
 def test_checkpoint_beyond_the_chain_is_reported(catalog: Catalog, chain: Callable[..., None]) -> None:
     chain(2)
     assert verify_chain(catalog.engine, checkpoint=(5, "b" * 64)).broken_seq == 5
+
+
+def test_verify_needs_a_key_kept_apart_from_the_checkpoint(lantai: Lantai, tmp_path: Path) -> None:
+    """A checkpoint signed by whoever rewrote the chain vouches for itself: never trust its own key."""
+    append(lantai.catalog, 3)
+    assert _cli(lantai, "audit", "checkpoint", "-o", str(tmp_path / "ours.json")).exit_code == 0
+    key_file = lantai.settings.data_dir / "audit_signing_key.pem"
+    from archive.audit.checkpoint import load_key, public_key_text
+
+    ours = public_key_text(load_key(key_file))
+    rewrite_chain(lantai.catalog, 1, "ghost")
+    forger = generate_key(tmp_path / "forger.pem")
+    head = verify_chain(lantai.catalog.engine)
+    write_checkpoint(make_checkpoint(forger, head.head_seq, head.head_hash), tmp_path / "forged.json")
+    key_file.unlink()  # the signing key is kept off the machine, as the README advises
+    refused = _cli(lantai, "audit", "verify", "--checkpoint", str(tmp_path / "forged.json"))
+    assert refused.exit_code != 0 and "--public-key" in refused.output
+    forged = _cli(lantai, "audit", "verify", "--checkpoint", str(tmp_path / "forged.json"), "--public-key", ours)
+    assert forged.exit_code != 0 and "another key" in forged.output
+    caught = _cli(lantai, "audit", "verify", "--checkpoint", str(tmp_path / "ours.json"), "--public-key", ours)
+    assert caught.exit_code == 1 and "event 3" in caught.output

@@ -202,11 +202,24 @@ def test_refused_content_leaves_a_denied_event(
     assert_request_fields(event)
 
 
-def test_hidden_record_leaves_no_event(portal: Flask, web: FlaskClient, auth: AuthActions, record: int) -> None:
+@pytest.mark.parametrize("path", ["/records/{id}", "/records/{id}/download", "/api/v1/records/{id}",
+                                  "/records/{id}/pages/1/image"])
+def test_probing_a_hidden_record_is_recorded_but_answered_as_missing(
+    portal: Flask, web: FlaskClient, auth: AuthActions, record: int, path: str
+) -> None:
     auth.login("researcher")  # an internal record: the researcher may not know it exists (404)
     before = last_seq(portal)
-    assert get(web, f"/records/{record}/download").status_code == 404
-    assert events(portal, before) == []
+    hidden = get(web, path.format(id=record))
+    missing = get(web, path.format(id=record + 1000))
+    assert hidden.status_code == missing.status_code == 404
+    def page(response: Any, record_id: int) -> bytes:  # the page names its own address (language links)
+        return bytes(response.get_data()).replace(path.format(id=record_id).encode(), b"PATH")
+
+    assert page(hidden, record) == page(missing, record + 1000)  # nothing tells the two apart
+    (event,) = events(portal, before)  # the missing record leaves none
+    assert (event.action, event.outcome, event.actor_name, event.record_id) == (
+        "record_hidden", "denied", "researcher", record)
+    assert_request_fields(event)
 
 
 def _approved_request(portal: Flask, record_id: int, days: float = 7) -> int:

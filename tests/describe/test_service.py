@@ -43,6 +43,7 @@ def test_a_notice_comes_out_described_numbered_and_flagged(catalog: Catalog, set
     with catalog.session() as session:
         create_rule(
             session,
+            actor=ARCHIVIST.actor,
             name="教育局发文",
             issuing_body="教育局",
             category_code="WS",
@@ -165,22 +166,25 @@ def test_batch_update_returns_each_change_and_checks_values_first(catalog: Catal
 
 def test_rules_crud_order_and_checks(catalog: Catalog, settings: Settings) -> None:
     with catalog.session() as session:
-        low = create_rule(session, keywords="预算，决算", category_code="会计", retention="D30", priority=1)
-        high = create_rule(session, pattern=r"财政局.*预算", category_code="KJ", department_code="CWC", priority=5)
+        who = ARCHIVIST.actor
+        low = create_rule(session, actor=who, keywords="预算，决算", category_code="会计", retention="D30", priority=1)
+        high = create_rule(
+            session, actor=who, pattern=r"财政局.*预算", category_code="KJ", department_code="CWC", priority=5
+        )
         assert [r.id for r in list_rules(session)] == [high.id, low.id]
         assert low.category_code == "KJ" and low.name
         with pytest.raises(RuleError, match="regular expression"):
-            create_rule(session, pattern="([", category_code="WS")
+            create_rule(session, actor=ARCHIVIST.actor, pattern="([", category_code="WS")
         with pytest.raises(RuleError):
-            create_rule(session, keywords="x")  # assigns nothing
+            create_rule(session, actor=ARCHIVIST.actor, keywords="x")  # assigns nothing
         record = _record(session, "长沙市财政局文件\n关于下达2023年部门预算的通知\n各单位：\n正文")
         describe_record(session, record, settings)
         assert (record.category_code, record.department_code, record.retention) == ("KJ", "CWC", None)
-        update_rule(session, high.id, enabled=False)
+        update_rule(session, high.id, actor=ARCHIVIST.actor, enabled=False)
         other = _record(session, "关于下达2023年部门预算的通知\n各单位：\n正文")
         describe_record(session, other, settings)
         assert (other.category_code, other.retention) == ("KJ", "D30")
-        delete_rule(session, low.id)
+        delete_rule(session, low.id, actor=ARCHIVIST.actor)
         assert [r.id for r in list_rules(session)] == [high.id]
         assert list_rules(session, enabled_only=True) == []
 

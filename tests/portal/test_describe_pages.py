@@ -54,6 +54,13 @@ def audit_rows(app: Flask, action: str) -> list[tuple[str | None, int | None, st
         return [(e.actor_name, e.record_id, e.reference_code) for e in db.scalars(query)]
 
 
+def audit_trail(app: Flask) -> list[tuple[str, str | None, int | None, str | None]]:
+    """(action, actor, record id, 档号) of every audit-trail event, in order."""
+    with app.extensions["lantai"].catalog.session() as db:
+        query = select(AuditEvent).order_by(AuditEvent.seq)
+        return [(e.action, e.actor_name, e.record_id, e.reference_code) for e in db.scalars(query)]
+
+
 def found_ids(app: Flask, query: str) -> list[int]:
     """Record ids the search backend returns for ``query`` (as staff)."""
     response = app.extensions["lantai"].search.search(SearchRequest(query=query, limit=50, clearance=EVERY_LEVEL))
@@ -415,6 +422,12 @@ def test_rules_create_edit_toggle_delete(app: Flask, client: FlaskClient, auth: 
     assert _rules(app, seeded)[0].enabled is True
     auth.post(f"/describe/rules/{rule.id}/delete")
     assert _rules(app, seeded) == []
+    # Rules decide how records are described: every change of one is on the audit trail.
+    trail = [(a, actor) for a, actor, _r, _c in audit_trail(app) if a.startswith("rule_")]
+    assert trail == [("rule_create", "archivist"), ("rule_change", "archivist"), ("rule_change", "archivist"),
+                     ("rule_change", "archivist"), ("rule_delete", "archivist")]
+    [edit] = [e for e in events(app, "rule_change")][:1]
+    assert edit["details"]["changes"]["department_code"] == {"old": None, "new": "JWC"}
 
 
 def test_bad_rule_is_explained(app: Flask, client: FlaskClient, auth: AuthActions) -> None:

@@ -19,7 +19,8 @@ SECRET = ("秘密", "机密", "绝密")
 
 
 def upgrade() -> None:
-    """Add ``records.access_override``; tighten records whose level is looser than their 密级 allows.
+    """Add ``records.access_override`` and ``periodic_runs``; tighten records whose level is looser
+    than their 密级 allows.
 
     Before this revision nothing recomputed a record's access level when its 密级 or 开放标识
     changed, so a catalog may hold a 秘密 record at ``open``. Without the running settings the
@@ -30,6 +31,14 @@ def upgrade() -> None:
     """
     with op.batch_alter_table("records") as batch:
         batch.add_column(sa.Column("access_override", sa.String(length=16), nullable=True))
+    op.create_table(
+        "periodic_runs",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("last_run_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_ok", sa.Boolean(), nullable=False),
+        sa.Column("last_result", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("name"),
+    )
     records = sa.table(
         "records",
         sa.column("classification", sa.String),
@@ -56,6 +65,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Drop ``records.access_override`` (levels closed by the upgrade stay closed)."""
+    """Drop ``records.access_override`` and ``periodic_runs`` (levels closed by the upgrade stay closed)."""
+    op.drop_table("periodic_runs")
     with op.batch_alter_table("records") as batch:
         batch.drop_column("access_override")

@@ -117,10 +117,11 @@ def record_level(session: Session, record: Record, default: str) -> AccessLevel:
         record.classification, record.openness, default, override=record.access_override, secret_pending=pending
     )
 
-# Levels whose hits, snippets and facet counts a role sees in search. Secret records are
-# never searched in full text, not even by administrators: a snippet would serve their text.
+# Levels whose hits and facet counts a role sees in search. A secret record's text is never
+# indexed (indexer.search.documents), so administrators find secret records by their catalogue
+# entry only (title, 档号, 文号 ...): no snippet, no page, never their text.
 SEARCH_LEVELS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({OPEN, INTERNAL, RESTRICTED}),
+    Role.ADMIN: frozenset({OPEN, INTERNAL, RESTRICTED, SECRET}),
     Role.ARCHIVIST: frozenset({OPEN, INTERNAL, RESTRICTED}),
     Role.RESEARCHER: frozenset({OPEN}),
 }

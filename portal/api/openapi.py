@@ -242,9 +242,12 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                     "200": _json(
                         {
                             "type": "object",
-                            "properties": {"record": _ref("Record"), "changes": {"type": "array"}},
+                            "properties": {
+                                "record": {"oneOf": [_ref("Record"), {"type": "null"}]},
+                                "changes": {"type": "array"},
+                            },
                         },
-                        "The record as changed, and each change",
+                        "The record as changed (null when the change hid it from the caller), and each change",
                     ),
                     **_errors(400, 401, 403, 404),
                 },

@@ -104,8 +104,10 @@ def update_record(record_id: int) -> dict[str, Any]:
         editor = Editor(Actor.of(user), functools.partial(guard.may_see, session), where())
         changes = edit_record(session, record_id, data, editor, settings=ctx.settings, via="api")
     with ctx.catalog.session() as session:
-        found = guard.visible_record(session, record_id)
-        body = _record_body(found, guard.may_read(session, found))
+        found = session.get(Record, record_id)
+        # A change may hide the record from its editor (an archivist making it secret): then only
+        # the changes are answered, as the record page would now give 404.
+        body = _record_body(found, guard.may_read(session, found)) if found and guard.may_see(session, found) else None
     return {"record": body, "changes": [change.to_dict() for change in changes]}
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from archive.access import RecordHidden
+from archive.access import RecordHidden, level_for
 from archive.catalog.models import Record
 from archive.description.records import edit_record as edit_fields
 from archive.description.review import as_text, normalize_field, pending_fields
@@ -34,6 +34,11 @@ def check_values(values: dict[str, Any]) -> dict[str, str]:
         except DescriptionError as exc:
             errors[name] = bilingual(exc)
     return errors
+
+
+def settings_default() -> str:
+    """The archive's default access level (``LANTAI_DEFAULT_ACCESS_LEVEL``)."""
+    return str(current_app.extensions["lantai"].settings.default_access_level)
 
 
 @bp.route("/records/<int:record_id>", methods=["GET", "POST"])
@@ -79,6 +84,8 @@ def edit_record(record_id: int) -> Any:
             "reference_code": record.reference_code,
             "item_number": record.item_number,
             "access_level": record.access_level,
+            "access_rule": level_for(record.classification, record.openness, settings_default()).value,
+            "access_override": record.access_override,
             "needs_review": record.needs_review,
             "missing": [field_label(n) for n in (record.extra or {}).get("review", {}).get("missing", [])],
             "pending": [field_label(n) for n in pending_fields(db, record.id)],

@@ -11,62 +11,41 @@ from sqlalchemy.orm import Session
 
 from archive.access import Clearance
 from archive.catalog.models import Page, Record
-from archive.description.schema import DEFAULT_CATEGORIES
+from archive.vocabulary import DESCRIPTION_FIELDS, display
 from indexer.search.base import PageHit, QuerySyntaxError, SearchBackend, SearchRequest, SearchUnavailable
 from indexer.search.highlight import hit_boxes
 
 log = logging.getLogger(__name__)
 
-# Description fields in the order of DA/T 18, with the labels the record page shows.
-DESCRIPTION_FIELDS: tuple[tuple[str, str, str], ...] = (
-    ("title", "题名", "Title"),
-    ("reference_code", "档号", "Reference code"),
-    ("fonds_code", "全宗号", "Fonds"),
-    ("category_code", "门类", "Category"),
-    ("year", "年度", "Year"),
-    ("retention", "保管期限", "Retention"),
-    ("department", "机构(问题)", "Department"),
-    ("department_code", "机构代码", "Department code"),
-    ("item_number", "件号", "Item number"),
-    ("creator", "责任者", "Creator"),
-    ("doc_number", "文号", "Document number"),
-    ("date", "日期", "Date"),
-    ("classification", "密级", "Classification"),
-    ("openness", "开放标识", "Openness"),
-    ("access_level", "访问级别", "Access level"),
-    ("carrier", "载体形态", "Carrier"),
-    ("subject_terms", "主题词", "Subject terms"),
-    ("language", "语种", "Language"),
-    ("page_count", "页数", "Pages"),
-    ("note", "附注", "Note"),
-)
-CATEGORY_NAMES = DEFAULT_CATEGORIES  # code -> name, one table for the whole project
-RETENTION_NAMES = {"Y": "永久", "D30": "定期30年", "D10": "定期10年"}
-ACCESS_NAMES = {"open": "公开", "internal": "内部", "restricted": "受控", "secret": "涉密"}
+# Where a record's access level comes from, as the record page says it: (中文, English).
+SET_BY_PERSON = (" — 人工指定（比密级和开放标识所得更严）", " — set by a person, stricter than 密级 and 开放标识")
+BY_RULE = (" — 由密级和开放标识得出", " — follows 密级 and 开放标识")
 
 
-def display_value(name: str, value: Any) -> str:
-    """A field's value as shown: codes with their Chinese names."""
-    if value is None or value == "":
-        return ""
-    names = {
-        "category_code": CATEGORY_NAMES,
-        "category": CATEGORY_NAMES,
-        "retention": RETENTION_NAMES,
-        "access_level": ACCESS_NAMES,
-    }.get(name)
-    if names and str(value) in names:
-        return f"{names[str(value)]} ({value})"
-    return str(value)
+def display_value(name: str, value: Any, language: str = "zh") -> str:
+    """A field's value as shown: codes with their names (``archive.vocabulary.display``)."""
+    return display(name, value, language)
 
 
-def description_rows(record: Record) -> list[tuple[str, str, str]]:
-    """(Chinese label, English label, value) for every filled description field."""
+def description_rows(record: Record, language: str = "zh") -> list[tuple[str, str, str]]:
+    """(Chinese label, English label, value) for every filled description field.
+
+    The access level says where it comes from: 密级 and 开放标识 by the rule, or a person's
+    stricter choice (the stricter of the two always wins).
+    """
     rows = []
-    for name, zh, en in DESCRIPTION_FIELDS:
-        value = display_value(name, getattr(record, name, None))
+    for spec in DESCRIPTION_FIELDS:
+        if spec.name == "access_override":
+            continue
+        value = display_value(spec.name, getattr(record, spec.name, None), language)
+        if spec.name == "access_level" and value:
+            english = language.startswith("en")
+            if record.access_override and record.access_override == record.access_level:
+                value += SET_BY_PERSON[english]
+            else:
+                value += BY_RULE[english]
         if value:
-            rows.append((zh, en, value))
+            rows.append((spec.zh, spec.en, value))
     return rows
 
 

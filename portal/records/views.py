@@ -16,6 +16,7 @@ refused content.
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,7 +73,7 @@ def show(record_id: int) -> str:
         html = render_template(
             "records/record.html",
             record=record,
-            rows=service.description_rows(record),
+            rows=service.description_rows(record, str(get_locale())),
             readable=readable,
             pages=pages,
             page=page,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from archive.catalog.models import Page
-from archive.vocabulary import AuditAction
+from archive.catalog.models import Page, Record
+from archive.vocabulary import AccessLevel, AuditAction
 from config.errors import InputError
 from indexer.search.base import FACETS, SearchResponse
 from portal.audit.web import audit_or_refuse
@@ -90,8 +90,13 @@ def search() -> tuple[str, int]:
             if ids:
                 thumbnails = set(
                     session.scalars(
-                        select(Page.record_id).where(
-                            Page.record_id.in_(ids), Page.number == 1, Page.thumbnail_key.is_not(None)
+                        select(Page.record_id)
+                        .join(Record, Record.id == Page.record_id)
+                        .where(
+                            Page.record_id.in_(ids),
+                            Page.number == 1,
+                            Page.thumbnail_key.is_not(None),
+                            Record.access_level != AccessLevel.SECRET,  # an entry only: no picture
                         )
                     )
                 )

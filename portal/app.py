@@ -16,9 +16,9 @@ from portal.errors import register_error_handlers
 log = logging.getLogger(__name__)
 
 # Blueprints, one per area, registered in this order as "module:attribute" import paths.
-# An area adds its line here; a blueprint whose module does not exist yet is skipped with a
-# warning so areas can land one at a time. "portal.site:bp" (the fallback home page) stays
-# last so an area's "/" route wins.
+# An area adds its line here; one that cannot be imported stops start-up (never a portal
+# quietly missing an area). "portal.site:bp" (the fallback home page) stays last so an
+# area's "/" route wins.
 BLUEPRINTS: list[str] = [
     "portal.i18n:bp",
     "portal.auth.views:bp",
@@ -38,14 +38,7 @@ CSRF_EXEMPT_BLUEPRINTS = frozenset({"api"})
 
 def _load_blueprint(path: str) -> Any:
     module_name, _sep, attribute = path.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            log.warning("blueprint %s not present yet; skipped", path)
-            return None
-        raise
-    return getattr(module, attribute or "bp")
+    return getattr(importlib.import_module(module_name), attribute or "bp")
 
 
 def register_blueprints(app: Flask, paths: list[str]) -> None:
@@ -54,8 +47,6 @@ def register_blueprints(app: Flask, paths: list[str]) -> None:
 
     for path in paths:
         blueprint = _load_blueprint(path)
-        if blueprint is None:
-            continue
         app.register_blueprint(blueprint)
         if blueprint.name in CSRF_EXEMPT_BLUEPRINTS:
             csrf.exempt(blueprint)

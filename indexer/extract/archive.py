@@ -25,7 +25,6 @@ from indexer.extract.base import (
     Extraction,
     ExtractionError,
     ResourceLimitExceeded,
-    register,
 )
 from indexer.extract.limits import DecompressionBudget
 
@@ -266,6 +265,3 @@ def _chunks(source: IO[bytes]) -> Iterator[bytes]:
         if not chunk:
             return
         yield chunk
-
-
-register(ArchiveExtractor())

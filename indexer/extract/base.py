@@ -126,35 +126,59 @@ class Extractor(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Extractor] = {}
+@dataclass(frozen=True)
+class Registration:
+    """An extractor as registered: it reads its MIME types at ``priority`` (higher wins)."""
+
+    extractor: Extractor
+    priority: int
+    order: int  # registration order, the last tie-break: a later registration wins
 
 
-def register(extractor: Extractor) -> Extractor:
-    """Register an extractor for each of its MIME types (later registrations win); a type such
-    as ``text/*`` catches the types of that family that no extractor names."""
-    for mime in extractor.mime_types:
-        _REGISTRY[mime] = extractor
+_REGISTRY: list[Registration] = []
+
+
+def register(extractor: Extractor, priority: int = 0) -> Extractor:
+    """Make ``extractor`` read its MIME types; of several that read a type, the highest
+    ``priority`` wins (then the one registered last). A type such as ``text/*`` catches the
+    types of that family that no extractor names exactly."""
+    _REGISTRY.append(Registration(extractor, priority, len(_REGISTRY)))
     return extractor
 
 
+def unregister(extractor: Extractor) -> None:
+    """Take ``extractor`` out of the registry (tests that register a faulty one)."""
+    _REGISTRY[:] = [r for r in _REGISTRY if r.extractor is not extractor]
+
+
+def _score(registration: Registration, mime_type: str) -> tuple[int, int, int] | None:
+    types = registration.extractor.mime_types
+    exact = mime_type in types
+    if not exact and mime_type.split("/")[0] + "/*" not in types:
+        return None
+    return (int(exact), registration.priority, registration.order)
+
+
 def extractor_for(mime_type: str) -> Extractor:
-    """The extractor for a MIME type, or ``UnsupportedFormat``."""
+    """The extractor for a MIME type (exact types before families, then priority), or ``UnsupportedFormat``."""
     load_builtin_extractors()
-    try:
-        return _REGISTRY.get(mime_type) or _REGISTRY[mime_type.split("/")[0] + "/*"]
-    except KeyError:
+    scored = [(score, r.extractor) for r in _REGISTRY if (score := _score(r, mime_type)) is not None]
+    if not scored:
         raise UnsupportedFormat(
             f"Files of type {mime_type} are not supported",
             f"不支持 {mime_type} 类型的文件",
-        ) from None
+        )
+    return max(scored, key=lambda pair: pair[0])[1]
 
 
 def supported_mime_types() -> list[str]:
     """Every MIME type some extractor reads."""
     load_builtin_extractors()
-    return sorted(_REGISTRY)
+    return sorted({mime for r in _REGISTRY for mime in r.extractor.mime_types})
 
 
 def load_builtin_extractors() -> None:
-    """Import the built-in extractor modules (each registers itself)."""
-    import indexer.extract.builtin  # noqa: F401
+    """Register the built-in extractors, once per process (``indexer.extract.builtin``)."""
+    from indexer.extract.builtin import register_builtin
+
+    register_builtin()

@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, T
 from bs4.dammit import EncodingDetector
 
 from archive.vocabulary import PageSource
-from indexer.extract.base import ExtractContext, Extraction, PageContent, register
+from indexer.extract.base import ExtractContext, Extraction, PageContent
 from indexer.extract.cjk import tidy
 from indexer.extract.encoding import codec_for_label, decode_text
 from indexer.extract.plaintext import read_bytes, split_pages
@@ -128,6 +128,3 @@ def _pages(texts: list[str], ctx: ExtractContext) -> Iterator[PageContent]:
     for number, text in enumerate(texts, start=1):
         yield PageContent(number=number, text=text, source=PageSource.ELECTRONIC)
         ctx.progress(number, len(texts))
-
-
-register(HtmlExtractor())

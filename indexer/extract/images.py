@@ -21,7 +21,6 @@ from indexer.extract.base import (
     ExtractContext,
     Extraction,
     PageContent,
-    register,
 )
 from indexer.extract.exif import is_camera_photo, read_exif
 from indexer.extract.limits import check_pixels, pillow_bomb_guard
@@ -151,6 +150,3 @@ class ImageExtractor:
                     continue
                 yield page
                 ctx.progress(number, count)
-
-
-register(ImageExtractor())

@@ -28,7 +28,6 @@ from indexer.extract.base import (
     LantaiError,
     PageContent,
     extractor_for,
-    register,
 )
 from indexer.extract.detect import EML, check_extension, detect
 from indexer.extract.encoding import codec_for_label, decode_text
@@ -210,6 +209,3 @@ def _attachment_pages(path: Path, filename: str, ctx: ExtractContext, children: 
         return
     if first:  # the attachment had no pages at all (an archive, an empty sheet list)
         yield PageContent(0, label, PageSource.NONE)
-
-
-register(EmailExtractor())

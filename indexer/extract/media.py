@@ -20,7 +20,6 @@ from indexer.extract.base import (
     Extraction,
     PageContent,
     ResourceLimitExceeded,
-    register,
 )
 
 AUDIO_TYPES = frozenset({
@@ -210,6 +209,3 @@ def _page(image: Image.Image | None, ctx: ExtractContext) -> Iterator[PageConten
         width=image.width if image else None, height=image.height if image else None,
     )
     ctx.progress(1, 1)
-
-
-register(MediaExtractor())

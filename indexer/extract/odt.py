@@ -14,7 +14,7 @@ from odf.namespaces import DCNS, METANS, TABLENS, TEXTNS
 from odf.opendocument import load
 
 from archive.vocabulary import PageSource
-from indexer.extract.base import CorruptFile, ExtractContext, Extraction, PageContent, register
+from indexer.extract.base import CorruptFile, ExtractContext, Extraction, PageContent
 from indexer.extract.cjk import join_pieces, tidy
 from indexer.extract.detect import ODT
 from indexer.extract.zipread import check_file
@@ -97,6 +97,3 @@ def _page(text: str, ctx: ExtractContext) -> Iterator[PageContent]:
     """The one page."""
     yield PageContent(number=1, text=text, source=PageSource.ELECTRONIC)
     ctx.progress(1, 1)
-
-
-register(OdtExtractor())

@@ -28,7 +28,6 @@ from indexer.extract.base import (
     Extraction,
     LantaiError,
     PageContent,
-    register,
 )
 from indexer.extract.cjk import join_pieces
 from indexer.extract.detect import OFD
@@ -226,6 +225,3 @@ def _pages(zf: zipfile.ZipFile, refs: list[_PageRef], ctx: ExtractContext) -> It
             ctx.progress(ref.number, len(refs))
     finally:
         zf.close()
-
-
-register(OfdExtractor())

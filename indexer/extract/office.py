@@ -32,7 +32,6 @@ from indexer.extract.base import (
     ExtractContext,
     Extraction,
     PageContent,
-    register,
 )
 from indexer.extract.cjk import join_pieces, tidy
 from indexer.extract.detect import DOCX, XLSX
@@ -285,7 +284,3 @@ def _pages(texts: list[str], ctx: ExtractContext) -> Iterator[PageContent]:
     for number, text in enumerate(texts, start=1):
         yield PageContent(number=number, text=text, source=PageSource.ELECTRONIC)
         ctx.progress(number, len(texts))
-
-
-register(DocxExtractor())
-register(XlsxExtractor())

@@ -33,7 +33,6 @@ from indexer.extract.base import (
     Extraction,
     PageContent,
     ResourceLimitExceeded,
-    register,
 )
 from indexer.extract.limits import MAX_RENDER_PIXELS, Deadline, render_scale
 from indexer.extract.ocrpages import failed_page, no_engine_page, ocr_in_order, page_from_result
@@ -350,6 +349,3 @@ def _pdf_string(value: object) -> str | None:
     if isinstance(value, str):
         return value.strip() or None
     return None
-
-
-register(PdfExtractor())

@@ -17,7 +17,6 @@ from indexer.extract.base import (
     ExtractionError,
     PageContent,
     ResourceLimitExceeded,
-    register,
 )
 from indexer.extract.encoding import decode_text
 
@@ -103,6 +102,3 @@ def _pages(texts: list[str], ctx: ExtractContext) -> Iterator[PageContent]:
     for number, text in enumerate(texts, start=1):
         yield PageContent(number=number, text=text, source=PageSource.ELECTRONIC)
         ctx.progress(number, len(texts))
-
-
-register(PlainTextExtractor())

@@ -16,7 +16,9 @@ from archive.catalog.models import Batch, Job, OriginalFile, Record
 from archive.vocabulary import JobStatus, RecordStatus
 from config.errors import LantaiError
 from indexer.context import Lantai
+from indexer.jobs import dispatch_job
 from indexer.metadata import map_metadata
+from indexer.sealed import seal
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,7 @@ def submit_file(
             _mime, refused = _detect(lantai.storage.original_path(stored.key), name)
             if refused is not None:
                 return Submission(name, "failed", record.id, None, stored.sha256, refused.message)
-            job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(mapped.password))
+            job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(lantai, mapped.password))
             record.status, record.error_code, record.error_message = RecordStatus.PENDING, None, None
             session.add(job)
             session.flush()
@@ -137,7 +139,7 @@ def submit_file(
                 session.add(failed)
                 session.flush()
                 return Submission(name, "failed", record.id, failed.id, stored.sha256, error.message)
-            job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(mapped.password))
+            job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(lantai, mapped.password))
             session.add(job)
             session.flush()
             outcome = "queued"
@@ -145,14 +147,13 @@ def submit_file(
     if index:
         index_quietly(lantai, [record_id])
     if dispatch:
-        from indexer.tasks import dispatch_job
-
-        dispatch_job(lantai, job_id)
+        dispatch_job(lantai.settings, job_id)
     return Submission(name, outcome, record_id, job_id, stored.sha256)
 
 
-def _options(password: str | None) -> dict[str, Any]:
-    return {"options": {"password": password}} if password else {}
+def _options(lantai: Lantai, password: str | None) -> dict[str, Any]:
+    """A job's options; a password only sealed (``indexer.sealed``), never in clear text."""
+    return {"options": {"password_sealed": seal(lantai.settings, password)}} if password else {}
 
 
 def index_quietly(lantai: Lantai, record_ids: list[int]) -> None:

@@ -14,6 +14,7 @@ from config.settings import Settings
 
 celery_app = Celery("lantai", set_as_current=False)
 QUEUE = "lantai"
+PROCESS_DOCUMENT = "lantai.process_document"  # the task (indexer.tasks), sent by name
 
 
 def broker_transport_options(settings: Settings) -> dict[str, object]:
@@ -70,3 +71,12 @@ def configure_celery(settings: Settings) -> Celery:
 def url_supports_broadcast(url: str) -> bool:
     """Remote control (ping, inspect) needs fanout, which the embedded transports lack."""
     return not url.startswith(("sqla+", "filesystem:"))
+
+
+def dispatch_job(settings: Settings, job_id: str) -> None:
+    """Send an ingest job to the workers through the configured broker.
+
+    The task is sent by name, so whoever submits (the CLI, the portal, the inbox, the pipeline
+    for a ZIP's entries) needs the broker, never the worker's code.
+    """
+    configure_celery(settings).send_task(PROCESS_DOCUMENT, args=[job_id], queue=QUEUE)

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 
 def reap_stale_jobs(lantai: Lantai) -> list[str]:
     """Requeue running jobs whose heartbeat is older than the lease; returns their ids."""
+    from indexer.jobs import dispatch_job
     from indexer.process import owner_alive
-    from indexer.tasks import dispatch_job
 
     cutoff = utcnow() - dt.timedelta(seconds=lantai.settings.job_lease_seconds)
     requeued: list[str] = []
@@ -49,7 +49,7 @@ def reap_stale_jobs(lantai: Lantai) -> list[str]:
             ).rowcount
         if won:
             log.warning("job %s lost its worker %s; handing it out again", job_id, owner)
-            dispatch_job(lantai, job_id)
+            dispatch_job(lantai.settings, job_id)
             requeued.append(job_id)
     return requeued
 

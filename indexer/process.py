@@ -1,5 +1,5 @@
-"""Processing one ingest job: extract pages (text layer, OCR or electronic text), store page
-images and thumbnails as derivatives (``indexer.pageimages``), describe the record, then index it.
+"""Processing one ingest job: the life of the job (taken, heartbeat, done or failed, handed out
+again after a crash) around the ordered steps of ``indexer.steps``.
 
 Safe to run twice: a finished job is left alone, and a job run again after a crash replaces
 the pages it may have half written, so its result is recorded exactly once.
@@ -11,8 +11,6 @@ import datetime as dt
 import logging
 import os
 import socket
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,17 +18,14 @@ from typing import Any
 from sqlalchemy import update
 
 from archive.catalog.db import mark_changed
-from archive.catalog.models import Job, Page, Record, utcnow
+from archive.catalog.models import Job, Record, utcnow
 from archive.vocabulary import JobStatus, PageSource, RecordStatus
 from config.errors import LantaiError
 from indexer.context import Lantai
-from indexer.extract.base import ExtractContext, PageContent, extractor_for
-from indexer.pageimages import derivative_keys, store_images
-from ocr.engine import get_engine
+from indexer.steps import RECORD_STEPS, WORK_STEPS, Document
 
 log = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
 
 class WorkerCrashed(LantaiError):
     code = "worker_crashed"
@@ -60,30 +55,6 @@ class ProcessOutcome:
     pages: int = 0
     children: list[int] = field(default_factory=list)
     error: str | None = None
-
-
-def store_page(lantai: Lantai, record_id: int, content: PageContent) -> Page:
-    """The catalog row of an extracted page; its picture is stored as derivatives now, or
-    rendered from the original when first shown (``content.deferred_image``)."""
-    page = Page(
-        number=content.number,
-        text=content.text,
-        source=str(content.source),
-        confidence=content.confidence,
-        words=content.words,
-        width=content.width,
-        height=content.height,
-    )
-    if content.error is not None:
-        page.error_code, page.error_message = content.error.code, content.error.message
-    if content.image is not None:
-        page.image_key, page.thumbnail_key = store_images(lantai, record_id, content.number, content.image)
-        page.width = page.width or content.image.width
-        page.height = page.height or content.image.height
-        content.image = None  # let the picture go before the next page arrives
-    elif content.deferred_image and content.width and content.height:
-        page.image_key, page.thumbnail_key = derivative_keys(record_id, content.number)
-    return page
 
 
 def worker_identity() -> str:
@@ -161,29 +132,9 @@ def report_progress(lantai: Lantai, job_id: str, done: int, total: int | None) -
         )
 
 
-def extract_context(
-    lantai: Lantai, job: Job, record: Record, workdir: Path, on_progress: Callable[[int, int | None], None]
-) -> ExtractContext:
-    """The extraction context for a record, from the settings and the job's options."""
-    settings = lantai.settings
-    languages = (record.ocr_languages or settings.ocr_languages).split("+")
-    return ExtractContext(
-        languages=languages,
-        ocr=get_engine("tesseract", timeout=settings.page_time_limit),
-        password=(job.result or {}).get("options", {}).get("password"),
-        max_image_pixels=settings.max_image_pixels,
-        page_time_limit=settings.page_time_limit,
-        pdf_max_stream_bytes=settings.pdf_max_stream_mb * 1024 * 1024,
-        zip_max_entries=settings.zip_max_entries,
-        zip_max_total_bytes=settings.zip_max_total_mb * 1024 * 1024,
-        ocr_workers=settings.worker_concurrency,
-        workdir=workdir,
-        on_progress=on_progress,
-    )
-
-
 def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> ProcessOutcome:
-    """Run one ingest job to its end (done or failed with a clear reason)."""
+    """Run one ingest job to its end (done or failed with a clear reason): the steps of
+    ``indexer.steps`` in order, the record steps in one transaction."""
     job = start_job(lantai, job_id)
     if job is None:
         return _outcome(lantai, job_id)
@@ -199,10 +150,17 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
         session.expunge_all()
     try:
         with lantai.storage.temp_dir() as tmp:
-            pages, metadata, children = _extract(
-                lantai, job, record, original.storage_key, original.mime_type, Path(tmp)
+            doc = Document(
+                job=job,
+                record=record,
+                storage_key=original.storage_key,
+                mime_type=original.mime_type,
+                workdir=Path(tmp),
+                report=lambda done, total: report_progress(lantai, job_id, done, total),
+                dispatch_children=dispatch_children,
             )
-            child_ids = _submit_children(lantai, record, children, dispatch_children)
+            for step in WORK_STEPS:
+                doc.results[step.__name__] = step(lantai, doc)
     except LantaiError as exc:
         fail_job(lantai, job_id, exc)
         return _outcome(lantai, job_id)
@@ -217,140 +175,31 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
             UnexpectedError(f"Unexpected error: {type(exc).__name__}: {exc}", f"意外错误：{type(exc).__name__}: {exc}"),
         )
         return _outcome(lantai, job_id)
-    _finish(lantai, job_id, record.id, pages, metadata, child_ids)  # description marks it for the index
+    _finish(lantai, job_id, doc)
     return _outcome(lantai, job_id)
 
 
-def _extract(
-    lantai: Lantai, job: Job, record: Record, key: str, mime: str, workdir: Path
-) -> tuple[list[Page], dict[str, Any], list[Path]]:
-    last = [0.0]
-
-    def progress(done: int, total: int | None) -> None:
-        # The first page, the last, and otherwise at most one catalog write (a commit) per
-        # PROGRESS_INTERVAL: born-digital pages come dozens a second.
-        now = time.monotonic()
-        if done <= 1 or done == total or now - last[0] >= PROGRESS_INTERVAL:
-            last[0] = now
-            report_progress(lantai, job.id, done, total)
-
-    ctx = extract_context(lantai, job, record, workdir, progress)
-    extractor = extractor_for(mime)
-    extraction = extractor.extract(_named_original(lantai, key, record, workdir), mime, ctx)
-    ctx.progress(0, extraction.page_count)
-    lantai.storage.delete_derivatives(f"records/{record.id}")
-    pages: list[Page] = []
-    for content in extraction.pages:
-        pages.append(store_page(lantai, record.id, content))
-        ctx.progress(len(pages), extraction.page_count or None)
-    return pages, extraction.metadata, extraction.children
-
-
-def _named_original(lantai: Lantai, key: str, record: Record, workdir: Path) -> Path:
-    """The stored original under its original file name (a link), so that every message and log
-    of an extractor names the file as the user knows it, not by its SHA-256."""
-    stored = lantai.storage.original_path(key)
-    name = Path(record.original.original_filename).name if record.original else ""
-    if not name or name in (".", "..") or len(name.encode()) > 200:
-        return stored
-    link = workdir / "original" / name
-    link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(stored.resolve())
-    return link
-
-
-def _submit_children(lantai: Lantai, record: Record, children: list[Path], dispatch: bool) -> list[int]:
-    """Ingest a container's entries (a ZIP's files) as records of their own batch."""
-    if not children:
-        return []
-    from indexer.ingest import new_batch, submit_file
-
-    batch_id = new_batch(
-        lantai, "zip", label=record.original.original_filename if record.original else None, parent_record=record.id
-    )
-    ids = []
-    for child in children:
-        submission = submit_file(
-            lantai,
-            child,
-            filename=child.name,
-            batch_id=batch_id,
-            channel="zip",
-            languages=record.ocr_languages,
-            metadata={"access": record.access_level},
-            dispatch=dispatch,
-        )
-        if submission.record_id is not None:
-            ids.append(submission.record_id)
-    return ids
-
-
-def _apply_metadata(record: Record, metadata: dict[str, Any]) -> None:
-    """Fill empty description fields from the file's own metadata; keep the rest in extra."""
-    extra = dict(record.extra or {})
-    technical = {k: (v.isoformat() if isinstance(v, dt.date | dt.datetime) else v) for k, v in metadata.items()}
-    extra["technical"] = technical
-    record.extra = extra
-    title = metadata.get("title")
-    if title and (not record.title or record.title == _stem(record)):
-        record.title = str(title)
-    if metadata.get("creator") and not record.creator:
-        record.creator = str(metadata["creator"])
-    if metadata.get("carrier") and not record.carrier:
-        record.carrier = str(metadata["carrier"])
-    date = metadata.get("date")
-    if isinstance(date, dt.datetime):
-        date = date.date()
-    if isinstance(date, dt.date) and record.date is None:
-        record.date = date
-        record.year = record.year or date.year
-
-
-def _stem(record: Record) -> str | None:
-    return Path(record.original.original_filename).stem if record.original else None
-
-
-def _finish(
-    lantai: Lantai, job_id: str, record_id: int, pages: list[Page], metadata: dict[str, Any], children: list[int]
-) -> None:
-    """Write pages, record and job in one transaction; a job already done is left alone."""
+def _finish(lantai: Lantai, job_id: str, doc: Document) -> None:
+    """The record steps and the job's end, in one transaction; a job already done is left alone."""
     with lantai.catalog.session() as session:
         job = session.get(Job, job_id, with_for_update=True)
         if job is None or job.status == JobStatus.DONE:
             return
-        record = session.get(Record, record_id)
+        record = session.get(Record, doc.record.id)
         if record is None:  # deleted while it was being processed
             job.status, job.finished_at = JobStatus.FAILED, utcnow()
             return
-        for old in list(record.pages):
-            session.delete(old)
-        session.flush()
-        for page in pages:
-            record.pages.append(page)
-        record.page_count = len(pages)
-        _apply_metadata(record, metadata)
-        errors = [p.number for p in pages if p.error_code]
-        if errors:
-            record.extra = {**record.extra, "page_errors": errors}
         record.status, record.error_code, record.error_message = RecordStatus.DONE, None, None
-        if children:
-            record.extra = {**record.extra, "children": children}
-        _describe(lantai, session, record)
+        for step in RECORD_STEPS:
+            doc.results[step.__name__] = step(lantai, session, record, doc)
         record.touch()
-        job.status, job.finished_at, job.pages_done = JobStatus.DONE, utcnow(), len(pages)
-        job.pages_total = len(pages)
-        job.result = {
-            "pages": len(pages),
-            "ocr_pages": sum(p.source == PageSource.OCR for p in pages),
-            "children": children,
+        job.status, job.finished_at, job.pages_done = JobStatus.DONE, utcnow(), len(doc.pages)
+        job.pages_total = len(doc.pages)
+        job.result = {  # the options (a sealed password) are dropped with the job's end
+            "pages": len(doc.pages),
+            "ocr_pages": sum(p.source == PageSource.OCR for p in doc.pages),
+            "children": doc.child_ids,
         }
-
-
-def _describe(lantai: Lantai, session: Any, record: Record) -> None:
-    """Archival description: extract fields, classify, number (indexer/describe)."""
-    from indexer.describe.service import describe_record
-
-    describe_record(session, record, lantai.settings)
 
 
 def _outcome(lantai: Lantai, job_id: str) -> ProcessOutcome:

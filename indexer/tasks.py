@@ -14,18 +14,17 @@ from celery import Task
 from celery.signals import worker_process_init
 from sqlalchemy.exc import OperationalError
 
-from indexer.context import Lantai, current
-from indexer.jobs import celery_app, configure_celery
+from indexer.context import current
+from indexer.jobs import PROCESS_DOCUMENT, celery_app
 from indexer.monitor import JobMonitor
 from indexer.process import process_job, report_progress
 
 log = logging.getLogger(__name__)
 
-TASK_NAME = "lantai.process_document"
 
 
 @celery_app.task(
-    name=TASK_NAME,
+    name=PROCESS_DOCUMENT,
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
@@ -52,10 +51,4 @@ def _after_fork(**_: Any) -> None:
     current().after_fork()
 
 
-def dispatch_job(lantai: Lantai, job_id: str) -> None:
-    """Send a job to the workers through the configured broker."""
-    configure_celery(lantai.settings)
-    process_document.apply_async(args=[job_id], queue="lantai")
-
-
-__all__ = ["dispatch_job", "process_document", "report_progress"]
+__all__ = ["process_document", "report_progress"]

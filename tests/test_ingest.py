@@ -174,3 +174,29 @@ def test_inbox_takes_settled_files_and_writes_reports(lantai: Lantai, tmp_path: 
     with lantai.catalog.session() as session:
         record = session.get(Record, report["record_id"])
         assert record is not None and record.pages[0].text == "第一部分，第二部分"
+
+
+def test_a_manifest_password_is_never_in_the_catalog_in_clear(lantai: Lantai) -> None:
+    """The password of an encrypted PDF opens it on the worker, but the catalog (jobs included) never holds it."""
+    from archive.catalog.models import Job
+    from tests.extract.conftest import data_file
+
+    source = data_file("libreoffice-writer-password.pdf")
+    submission = submit_file(lantai, source, metadata={"密码": "openpassword"}, dispatch=False)
+    assert submission.job_id is not None
+    database = Path(lantai.catalog.engine.url.database or "")
+
+    def catalog_bytes() -> bytes:
+        lantai.catalog.dispose()  # everything written through to the files
+        return b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+
+    assert b"openpassword" not in catalog_bytes()
+    with lantai.catalog.session() as session:
+        job = session.get(Job, submission.job_id)
+        assert job is not None and "password_sealed" in job.result["options"]
+    outcome = process_job(lantai, submission.job_id, dispatch_children=False)
+    assert outcome.status == "done" and outcome.pages == 1  # the sealed password opened it
+    with lantai.catalog.session() as session:
+        job = session.get(Job, submission.job_id)
+        assert job is not None and "options" not in job.result  # gone once the job ended
+    assert b"openpassword" not in catalog_bytes()

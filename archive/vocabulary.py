@@ -271,6 +271,7 @@ class AuditAction(Term):
     PASSWORD_RESET = "password_reset", "重置密码", "Password reset"
     TOKEN_CREATE = "token_create", "创建 API 令牌", "API token created"
     TOKEN_DELETE = "token_delete", "删除 API 令牌", "API token deleted"
+    INGEST = "ingest", "接收入库", "Ingest"  # details: file, channel, outcome, fields supplied
     METADATA_EDIT = "metadata_edit", "修改著录", "Metadata edit"  # details: changed fields, old and new values
     RULE_CREATE = "rule_create", "新建分类规则", "Rule created"
     RULE_CHANGE = "rule_change", "修改分类规则", "Rule changed"

@@ -175,6 +175,7 @@ def _submit(
                 languages=languages,
                 dispatch=pool is None,
                 index=pool is None,
+                actor=CLI,
             )
             submissions.append(submission)
             if pool is not None and submission.job_id and submission.outcome in ("queued", "requeued"):

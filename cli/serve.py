@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from cli.main import pass_lantai
+from cli.operator import CLI
 from indexer.context import Lantai
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ def ingest_samples(lantai: Lantai, folder: Path) -> int:
     )
     batch_id = new_batch(lantai, "cli", label="samples")
     for path, values in rows:
-        submission = submit_file(lantai, path, metadata=values, batch_id=batch_id, channel="samples")
+        submission = submit_file(lantai, path, metadata=values, batch_id=batch_id, channel="samples", actor=CLI)
         click.echo(f"  sample {path.name}: {submission.outcome}")
     marker.write_text("queued\n")
     return len(rows)

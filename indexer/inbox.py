@@ -16,12 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.audit.service import Actor
 from archive.catalog.models import Job, Record
 from archive.vocabulary import JobStatus
 from config.errors import LantaiError
 from indexer.context import Lantai
 
 log = logging.getLogger(__name__)
+INBOX = Actor.system("inbox")  # who files dropped in the watched inbox are recorded as ingested by
 
 REPORT_SUFFIX = ".lantai.json"
 ERROR_SUFFIX = ".error.txt"
@@ -89,7 +91,7 @@ class InboxWatcher:
 
         try:
             batch_id = new_batch(self.lantai, "inbox", label=path.name)
-            submission = submit_file(self.lantai, path, batch_id=batch_id, channel="inbox")
+            submission = submit_file(self.lantai, path, batch_id=batch_id, channel="inbox", actor=INBOX)
         except (LantaiError, OSError) as exc:
             message = exc.message if isinstance(exc, LantaiError) else f"无法读取文件 / cannot read the file: {exc}"
             error_path(path).write_text(message + "\n", encoding="utf-8")

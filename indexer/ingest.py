@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from archive.access import level_for
+from archive.audit import service as audit
+from archive.audit.service import Actor, Target, Where
 from archive.catalog.models import Batch, Job, OriginalFile, Record
-from archive.vocabulary import JobStatus, RecordStatus
+from archive.vocabulary import AuditAction, JobStatus, RecordStatus
 from config.errors import LantaiError
 from indexer.context import Lantai
 from indexer.jobs import dispatch_job
@@ -70,8 +73,13 @@ def submit_file(
     channel: str = "cli",
     dispatch: bool = True,
     index: bool = True,
+    actor: Actor,
+    where: Where | None = None,
 ) -> Submission:
     """Store ``path`` as an original and queue it; known bytes are reported as a duplicate.
+
+    Every submission is an ``ingest`` audit event of ``actor`` (the operator, the uploading user,
+    the inbox, the worker for a ZIP's entries), in the transaction that records it.
 
     The new record is indexed at once (searchable by its metadata while it waits), unless
     ``index`` is false: a caller that submits many files and processes them itself indexes
@@ -84,11 +92,13 @@ def submit_file(
         if existing is not None:
             record = existing.record
             if record.status != RecordStatus.FAILED:
+                _audit(session, actor, where, record, name, channel, "duplicate", mapped.supplied)
                 return Submission(name, "duplicate", record.id, None, stored.sha256)
             # A failed record is tried again when its file is submitted again, unless the file
             # itself is refused (empty, misnamed): that verdict does not change.
             _mime, refused = _detect(lantai.storage.original_path(stored.key), name)
             if refused is not None:
+                _audit(session, actor, where, record, name, channel, "failed", mapped.supplied)
                 return Submission(name, "failed", record.id, None, stored.sha256, refused.message)
             job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(lantai, mapped.password))
             record.status, record.error_code, record.error_message = RecordStatus.PENDING, None, None
@@ -138,17 +148,33 @@ def submit_file(
                 )
                 session.add(failed)
                 session.flush()
+                _audit(session, actor, where, record, name, channel, "failed", mapped.supplied)
                 return Submission(name, "failed", record.id, failed.id, stored.sha256, error.message)
             job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(lantai, mapped.password))
             session.add(job)
             session.flush()
             outcome = "queued"
+        _audit(session, actor, where, record, name, channel, outcome, mapped.supplied)
         record_id, job_id = record.id, job.id
     if index:
         index_quietly(lantai, [record_id])
     if dispatch:
         dispatch_job(lantai.settings, job_id)
     return Submission(name, outcome, record_id, job_id, stored.sha256)
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    where: Where | None,
+    record: Record,
+    filename: str,
+    channel: str,
+    outcome: str,
+    supplied: dict[str, str],
+) -> None:
+    details = {"file": filename, "channel": channel, "outcome": outcome, "fields": supplied}
+    audit.record(session, AuditAction.INGEST, actor, Target.record(record), details, where=where)
 
 
 def _options(lantai: Lantai, password: str | None) -> dict[str, Any]:
@@ -173,6 +199,7 @@ def submit_upload(
     metadata: dict[str, Any] | None = None,
     user: Any = None,
     channel: str = "upload",
+    where: Where | None = None,
 ) -> str:
     """Store an uploaded file (a path or a werkzeug ``FileStorage``) and queue it; the job id."""
     with lantai.storage.temp_dir() as tmp:
@@ -183,7 +210,10 @@ def submit_upload(
             source.save(path)
         supplied = dict(metadata or {})
         batch_id = new_batch(lantai, channel, label=filename, user=getattr(user, "username", None))
-        submission = submit_file(lantai, path, filename=filename, metadata=supplied, batch_id=batch_id, channel=channel)
+        submission = submit_file(
+            lantai, path, filename=filename, metadata=supplied, batch_id=batch_id, channel=channel,
+            actor=Actor.of(user), where=where,
+        )
     if submission.job_id is None:
         # A duplicate gets a finished job naming the record that already holds these bytes.
         with lantai.catalog.session() as session:

@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from archive.audit.service import WORKER
 from archive.catalog.models import Job, Page, Record
 from archive.vocabulary import PageSource
 from indexer.context import Lantai
@@ -193,6 +194,7 @@ def ingest_children(lantai: Lantai, doc: Document) -> Children:
             languages=record.ocr_languages,
             metadata={"access": record.access_level},
             dispatch=doc.dispatch_children,
+            actor=WORKER,
         )
         if submission.record_id is not None:
             doc.child_ids.append(submission.record_id)

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from archive.audit.service import CLI
 from archive.catalog.models import Job, Record
 from cli.main import main
 from indexer.context import Lantai
@@ -131,15 +132,15 @@ def test_manifest_metadata_in_chinese_headers(lantai: Lantai, tmp_path: Path) ->
 def test_same_bytes_twice_is_a_duplicate_of_the_first_record(lantai: Lantai, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("同一份文件", encoding="utf-8")
     (tmp_path / "b.txt").write_text("同一份文件", encoding="utf-8")
-    first = submit_file(lantai, tmp_path / "a.txt", dispatch=False)
-    second = submit_file(lantai, tmp_path / "b.txt", dispatch=False)
+    first = submit_file(lantai, tmp_path / "a.txt", dispatch=False, actor=CLI)
+    second = submit_file(lantai, tmp_path / "b.txt", dispatch=False, actor=CLI)
     assert first.outcome == "queued" and second.outcome == "duplicate"
     assert second.record_id == first.record_id
 
 
 def test_processing_twice_records_the_result_once(lantai: Lantai, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("归档文件目录", encoding="utf-8")
-    submission = submit_file(lantai, tmp_path / "a.txt", dispatch=False)
+    submission = submit_file(lantai, tmp_path / "a.txt", dispatch=False, actor=CLI)
     assert submission.job_id
     first = process_job(lantai, submission.job_id, dispatch_children=False)
     second = process_job(lantai, submission.job_id, dispatch_children=False)
@@ -182,7 +183,7 @@ def test_a_manifest_password_is_never_in_the_catalog_in_clear(lantai: Lantai) ->
     from tests.extract.conftest import data_file
 
     source = data_file("libreoffice-writer-password.pdf")
-    submission = submit_file(lantai, source, metadata={"密码": "openpassword"}, dispatch=False)
+    submission = submit_file(lantai, source, metadata={"密码": "openpassword"}, dispatch=False, actor=CLI)
     assert submission.job_id is not None
     database = Path(lantai.catalog.engine.url.database or "")
 

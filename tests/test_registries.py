@@ -9,6 +9,7 @@ from typing import ClassVar
 import pytest
 from flask import Flask
 
+from archive.audit.service import CLI
 from config.errors import ConfigurationError
 from config.settings import Settings
 from indexer.context import Lantai
@@ -42,7 +43,7 @@ def test_a_plugin_with_a_higher_priority_wins_and_a_crash_fails_only_its_record(
         good.write_text("<html><body><p>网页正文</p></body></html>", encoding="utf-8")
         outcomes = []
         for path in (bad, good):
-            submission = submit_file(lantai, path, dispatch=False)
+            submission = submit_file(lantai, path, dispatch=False, actor=CLI)
             assert submission.job_id is not None
             outcomes.append(process_job(lantai, submission.job_id, dispatch_children=False))
         assert [o.status for o in outcomes] == ["failed", "done"]

@@ -15,6 +15,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from archive.audit.service import CLI
 from archive.catalog.models import Job, Page, Record
 from indexer.context import Lantai, set_current
 from indexer.ingest import submit_file
@@ -121,7 +122,7 @@ def test_worker_processes_queued_documents(env: tuple[Lantai, dict[str, str], Pa
         path = tmp / f"doc{n}.txt"
         path.write_text(text, encoding="utf-8")
         files.append(path)
-    jobs = [submit_file(lantai, p).job_id for p in files]
+    jobs = [submit_file(lantai, p, actor=CLI).job_id for p in files]
     worker = WorkerProcess(worker_env, tmp / "worker.log")
     worker.start()
     try:
@@ -139,7 +140,7 @@ def test_killed_worker_job_is_delivered_again_and_recorded_once(
 ) -> None:
     lantai, worker_env, tmp = env
     pages = [[LINES[i % len(LINES)], LINES[(i + 1) % len(LINES)]] for i in range(4)]
-    submission = submit_file(lantai, scanned_pdf(tmp / "scan.pdf", pages))
+    submission = submit_file(lantai, scanned_pdf(tmp / "scan.pdf", pages), actor=CLI)
     job_id = submission.job_id
     assert job_id
     log = tmp / "worker.log"

@@ -138,15 +138,13 @@ def download(record_id: int) -> Response:
 def documents() -> tuple[dict[str, Any], int]:
     """Upload one file with metadata fields (staff only); 202 with the job id."""
     from indexer.ingest import submit_upload
-    from portal.upload.views import audit_upload
 
     user = guard.require_staff()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise UploadMissing()
     metadata = {k: v for k, v in request.form.items() if k != "file" and v.strip()}
-    job_id = submit_upload(guard.lantai(), upload, upload.filename, metadata, user)
-    audit_upload(job_id, upload.filename, metadata, via="api")
+    job_id = submit_upload(guard.lantai(), upload, upload.filename, metadata, user, channel="api", where=where())
     return {"job_id": job_id, "status_url": url_for("api.job", job_id=job_id)}, 202
 
 

@@ -4,10 +4,9 @@ Without JavaScript the form posts every file here and the page lists one job per
 With JavaScript each file goes to ``POST /api/v1/documents`` on its own and its progress
 (pages done of total) is polled from ``GET /api/v1/jobs/<id>``; errors show per file.
 
-Each accepted file leaves a ``metadata_edit`` audit event (``details.change = "upload"``,
-with the file name, the fields supplied and the job). Storing and queueing the file commit
-in ``indexer.ingest``'s own transactions, so the event follows in a transaction of its own;
-if it cannot be written the response is a 503 (the file stays queued: see ``audit_upload``).
+Each accepted file leaves an ``ingest`` audit event (file name, channel, the fields supplied),
+written by ``indexer.ingest.submit_file`` in the transaction that records the file, as for
+every other channel (CLI, API, inbox); if it cannot be written the file is refused (503).
 """
 
 from __future__ import annotations
@@ -18,11 +17,10 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from archive.audit.chain import AuditWriteError
-from archive.catalog.models import Job, Record
 from archive.description.schema import DEFAULT_CATEGORIES
-from archive.vocabulary import AccessLevel, AuditAction
+from archive.vocabulary import AccessLevel
 from config.errors import LantaiError
-from portal.audit.web import audit_or_refuse
+from portal.audit.web import where
 from portal.auth import staff_required
 from portal.records import guard
 
@@ -58,30 +56,6 @@ def form_metadata(form: Any) -> dict[str, str]:
     return {name: form.get(name, "").strip() for name in METADATA_FIELDS if form.get(name, "").strip()}
 
 
-def audit_upload(job_id: str, filename: str, metadata: dict[str, str], via: str | None = None) -> None:
-    """Record an accepted upload: the record when already known (a duplicate), else the job.
-
-    Runs after ``submit_upload`` committed, as ingest gives no transaction to share; a failed
-    write still refuses the response (503), but cannot un-queue the file.
-    """
-    with guard.lantai().catalog.session() as session:
-        job = session.get(Job, job_id)
-        record = session.get(Record, job.record_id) if job is not None and job.record_id else None
-        details: dict[str, object] = {"change": "upload", "file": filename, "job_id": job_id, "fields": metadata}
-        if job is not None and (job.result or {}).get("duplicate_of"):
-            details["duplicate_of"] = job.result["duplicate_of"]
-        if via:
-            details["via"] = via
-        audit_or_refuse(
-            session,
-            AuditAction.METADATA_EDIT,
-            record=record,
-            object_type=None if record is not None else "job",
-            object_id=None if record is not None else job_id,
-            details=details,
-        )
-
-
 @bp.route("/upload", methods=["GET", "POST"])
 @staff_required
 def upload() -> Any:
@@ -98,13 +72,14 @@ def upload() -> Any:
             status = 400
         for item in files:
             try:
-                job_id = submit_upload(guard.lantai(), item, item.filename or "upload", metadata, guard.current_user())
+                job_id = submit_upload(
+                    guard.lantai(), item, item.filename or "upload", metadata, guard.current_user(), where=where()
+                )
             except AuditWriteError:
                 raise
             except LantaiError as exc:  # one bad file never stops the others
                 results.append(UploadResult(item.filename or "", error=exc.message))
             else:
-                audit_upload(job_id, item.filename or "upload", metadata)
                 results.append(UploadResult(item.filename or "", job_id=job_id))
     return (
         render_template(

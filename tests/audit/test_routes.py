@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -319,10 +320,24 @@ def test_upload_is_recorded(portal: Flask, web: FlaskClient, auth: AuthActions) 
                                           "title": "批量上传"}, content_type="multipart/form-data")
     assert response.status_code == 200
     (event,) = [e for e in events(portal, before) if e.action != "login"]
-    assert (event.action, event.actor_name, event.object_type) == ("metadata_edit", "archivist", "record")
+    assert (event.action, event.actor_name, event.object_type) == ("ingest", "archivist", "record")
     assert event.record_id is not None  # the record is made when the file is accepted
     found = details(event)
-    assert (found["change"], found["file"], found["fields"]) == ("upload", "一号.txt", {"title": "批量上传"})
+    assert (found["channel"], found["file"], found["fields"]) == ("upload", "一号.txt", {"title": "批量上传"})
+
+
+def test_cli_ingest_is_recorded_like_an_upload(portal: Flask, tmp_path: Path) -> None:
+    from tests.portal.conftest import LantaiRunner
+
+    source = tmp_path / "二号.txt"
+    source.write_text("二号文件 招生\n", encoding="utf-8")
+    before = last_seq(portal)
+    result = LantaiRunner(portal).invoke(["ingest", str(source)])
+    assert result.exit_code == 0, result.output
+    (event,) = events(portal, before)
+    who = (event.action, event.actor_name, event.actor_role, event.object_type)
+    assert who == ("ingest", "cli", "system", "record")
+    assert (details(event)["channel"], details(event)["file"]) == ("cli", "二号.txt")
 
 
 def test_role_change_names_old_and_new_role(portal: Flask, web: FlaskClient, auth: AuthActions) -> None:

@@ -265,7 +265,7 @@ def test_a_manifest_marked_secret_is_never_visible_and_never_indexed(
 
     lantai = app.extensions["lantai"]
     [row] = read_manifest(folder / "manifest.csv")
-    submission = submit_file(lantai, row.path, metadata=row.values, dispatch=False)
+    submission = submit_file(lantai, row.path, metadata=row.values, dispatch=False, actor=CLI)
     assert submission.job_id is not None
     assert index_files_hold(app, TITLE)  # the entry was indexed at once, at the level the manifest gives
     assert process_job(lantai, submission.job_id, dispatch_children=False).status == "done"
@@ -287,7 +287,7 @@ def test_machine_extraction_of_a_secret_mark_closes_the_record(make_app: Callabl
     lantai = app.extensions["lantai"]
     source = tmp_path / "通知.txt"
     source.write_text(f"秘密★5年\n\n{TITLE}\n\n{MARK} {HIDDEN_WORD}\n", encoding="utf-8")
-    submission = submit_file(lantai, source, metadata={"全宗号": FONDS, "题名": TITLE}, dispatch=False)
+    submission = submit_file(lantai, source, metadata={"全宗号": FONDS, "题名": TITLE}, dispatch=False, actor=CLI)
     assert submission.record_id is not None and submission.job_id is not None
     assert _level(app, submission.record_id) == "open"  # nothing says otherwise yet
     assert process_job(lantai, submission.job_id, dispatch_children=False).status == "done"

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import select
 
+from archive.audit.service import CLI
 from archive.catalog.models import Page
 from archive.vocabulary import PageSource
 from indexer.context import Lantai
@@ -21,7 +22,7 @@ from tests.extract.conftest import data_file
 
 def ingest(lantai: Lantai, path: Path) -> int:
     """Run the real pipeline on one file; the record id."""
-    submission = submit_file(lantai, path, metadata={"access": "open"}, dispatch=False)
+    submission = submit_file(lantai, path, metadata={"access": "open"}, dispatch=False, actor=CLI)
     assert submission.job_id is not None
     outcome = process_job(lantai, submission.job_id, dispatch_children=False)
     assert outcome.status == "done", outcome.error

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from archive.audit.service import CLI
 from archive.catalog.models import Page
 from indexer.context import Lantai
 from indexer.ingest import submit_file
@@ -54,7 +55,7 @@ def test_every_sample_record_is_found_by_phrases_from_its_text(lantai: Lantai) -
     rng = random.Random(566)  # noqa: S311 - reproducible phrases, not a secret
     record_ids = []
     for name in SAMPLES:
-        submission = submit_file(lantai, SHARED / name, dispatch=False)
+        submission = submit_file(lantai, SHARED / name, dispatch=False, actor=CLI)
         assert submission.job_id is not None
         process_job(lantai, submission.job_id, dispatch_children=False)
         record_ids.append(submission.record_id)

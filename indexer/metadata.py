@@ -4,12 +4,12 @@ used is reported as a problem on the record (flagged for review), never a failur
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from archive.dates import parse_date_or_none
 from archive.description.schema import DEFAULT_CATEGORIES
 
 # Header (English or Chinese) -> record field
@@ -111,13 +111,6 @@ TEXT_FIELDS = (
     "openness",
 )
 
-_DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-]
-
-
 @dataclass
 class MappedMetadata:
     """Record fields from supplied metadata, with the problems found and everything supplied."""
@@ -132,19 +125,6 @@ def header_key(header: str) -> str | None:
     """The record field a column header names (English or Chinese), or None."""
     key = unicodedata.normalize("NFKC", header).strip().lower()
     return HEADERS.get(key) or HEADERS.get(header.strip())
-
-
-def parse_date(value: str) -> dt.date | None:
-    """A date from the common written forms (2023-05-12, 2023/5/12, 2023年5月12日, 20230512)."""
-    text = unicodedata.normalize("NFKC", value).strip()
-    for pattern in _DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            try:
-                return dt.date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                return None
-    return None
 
 
 def map_metadata(values: dict[str, Any]) -> MappedMetadata:
@@ -164,7 +144,7 @@ def map_metadata(values: dict[str, Any]) -> MappedMetadata:
             out.password = value
             out.supplied.pop(str(raw_key))
         elif key == "date":
-            parsed = parse_date(value)
+            parsed = parse_date_or_none(value)
             if parsed is None:
                 out.problems.append(f"日期无法识别 / unreadable date: {value!r}")
             else:

@@ -21,7 +21,6 @@ fixed by the standards.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from archive.dates import BadDate, parse_date
 from archive.vocabulary import CATEGORIES, AccessLevel, Carrier, Classification, Openness, Retention, UnknownTerm
 from config.errors import InputError
 
@@ -152,24 +152,6 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     return Vocabulary(categories={str(k).upper(): str(v) for k, v in categories.items()})
 
 
-def parse_date(value: Any) -> dt.date:
-    """A date from a ``date``, ISO text, ``2023年5月12日``, ``2023.5.12`` or ``20230512``."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?", text)
-    if match is None:
-        match = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
-    if match is not None:
-        try:
-            return dt.date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    raise DescriptionError(f"{text!r} is not a date; write 2023-05-12", f"{text!r} 不是有效日期；请写作 2023-05-12")
-
-
 def normalize_value(name: str, value: Any, vocabulary: Vocabulary | None = None) -> Any:
     """The stored form of one description value, or ``DescriptionError`` when it does not fit.
 
@@ -181,7 +163,10 @@ def normalize_value(name: str, value: Any, vocabulary: Vocabulary | None = None)
     text = value.strip() if isinstance(value, str) else value
     label = FIELD_LABELS.get(name, name)
     if name == "date":
-        return parse_date(text)
+        try:
+            return parse_date(text)
+        except BadDate as exc:
+            raise DescriptionError(exc.message_en, exc.message_zh) from None
     if name in ("year", "page_count", "item_number"):
         try:
             number = int(str(text).strip())

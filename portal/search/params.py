@@ -10,6 +10,7 @@ and ``offset``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from archive.access import Clearance
+from archive.dates import BadDate, parse_date
 from config.errors import InputError
 from indexer.search.base import FACETS, SORTS, SearchRequest
 
@@ -103,13 +105,14 @@ class SearchState:
         return self.url_query(filters=[f for f in self.filters if f != (name, value)])
 
 
-def parse_date(raw: str, name: str, end: bool = False) -> dt.date | None:
-    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as a date (the end of the period when ``end``)."""
+def period_bound(raw: str, name: str, end: bool = False) -> dt.date | None:
+    """A bound of a date range: ``YYYY`` or ``YYYY-MM`` (its first day, or last when ``end``), or a
+    whole date in any form ``archive.dates`` reads (2023-05-12, 2023年5月12日 ...)."""
     raw = raw.strip()
     if not raw:
         return None
     try:
-        parts = [int(p) for p in raw.split("-")]
+        parts = [int(p) for p in raw.split("-")] if re.fullmatch(r"\d{4}(-\d{1,2})?", raw) else []
         if len(parts) == 1:
             return dt.date(parts[0], 12, 31) if end else dt.date(parts[0], 1, 1)
         if len(parts) == 2:
@@ -118,9 +121,8 @@ def parse_date(raw: str, name: str, end: bool = False) -> dt.date | None:
                 return first
             following = dt.date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
             return following - dt.timedelta(days=1)
-        if len(parts) == 3:
-            return dt.date(parts[0], parts[1], parts[2])
-    except ValueError:
+        return parse_date(raw)
+    except (ValueError, BadDate):
         pass
     raise SearchParameterError(
         f"{name}={raw!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD",
@@ -167,8 +169,8 @@ def parse_state(args: MultiDict[str, str], page_size: int = PAGE_SIZE) -> Search
             state.filters.append(pair)
     state.date_from = args.get("from", "").strip()
     state.date_to = args.get("to", "").strip()
-    parse_date(state.date_from, "from")
-    parse_date(state.date_to, "to", end=True)
+    period_bound(state.date_from, "from")
+    period_bound(state.date_to, "to", end=True)
     state.sort = args.get("sort", "").strip() or "relevance"
     if state.sort not in SORTS:
         raise SearchParameterError(f"sort must be one of {', '.join(SORTS)}", f"sort 必须是 {'、'.join(SORTS)} 之一")
@@ -186,8 +188,8 @@ def to_request(state: SearchState, clearance: Clearance) -> SearchRequest:
     return SearchRequest(
         query=state.query,
         filters=state.filter_map(),
-        date_from=parse_date(state.date_from, "from"),
-        date_to=parse_date(state.date_to, "to", end=True),
+        date_from=period_bound(state.date_from, "from"),
+        date_to=period_bound(state.date_to, "to", end=True),
         sort=state.sort,
         limit=state.limit,
         offset=state.offset,

@@ -15,7 +15,7 @@ from archive.description.catalogue import export_catalogue
 from archive.description.reference import run_in_transaction
 from archive.description.schema import load_vocabulary
 from archive.description.tabular import import_table, template_bytes
-from archive.vocabulary import AuditAction
+from archive.vocabulary import AuditAction, Retention
 from cli.main import pass_lantai
 from cli.operator import CLI, editor
 from config.errors import ExitCode, InputError
@@ -113,7 +113,7 @@ def import_command(lantai: Lantai, file: Path, user: str | None, vocabulary: Pat
 @describe.command("export")
 @click.option("--fonds", required=True, help="全宗号, e.g. J001.")
 @click.option("--year", type=int, help="年度 (default: all years).")
-@click.option("--retention", type=click.Choice(["Y", "D30", "D10"], case_sensitive=False), help="保管期限.")
+@click.option("--retention", type=click.Choice(Retention.values(), case_sensitive=False), help="保管期限.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), help="Default: from the file name.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_lantai

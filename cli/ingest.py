@@ -95,7 +95,7 @@ def _summary(submissions: list[Submission], lantai: Lantai) -> int:
 @click.option("--inline", is_flag=True, help="Process here, without a background worker (implies --wait).")
 @click.option("--workers", type=int, default=None, help="Processes for --inline (default: the worker concurrency).")
 @click.option(
-    "--access", type=click.Choice(["open", "internal", "restricted", "secret"]), help="Access level of the new records."
+    "--access", type=click.Choice(AccessLevel.values()), help="Access level of the new records."
 )
 @click.option("--fonds", help="全宗号 of the batch, e.g. J001 (a manifest column wins).")
 @click.option("--category", help="门类 of the batch: a code (WS, KJ, RS, JJ, ...) or its name (文书, ...).")

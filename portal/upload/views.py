@@ -18,7 +18,7 @@ from flask import Blueprint, render_template, request
 
 from archive.audit.chain import AuditWriteError
 from archive.description.schema import DEFAULT_CATEGORIES
-from archive.vocabulary import AccessLevel
+from archive.vocabulary import AccessLevel, Retention
 from config.errors import LantaiError
 from portal.audit.web import where
 from portal.auth import staff_required
@@ -38,7 +38,7 @@ METADATA_FIELDS = (
     "doc_number",
 )
 CATEGORIES = tuple(DEFAULT_CATEGORIES.items())  # (code, name), the one 门类 table
-RETENTIONS = (("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年"))
+RETENTIONS = tuple((retention.value, retention.zh) for retention in Retention)
 ACCESS_LEVELS = tuple((level.value, level.zh) for level in AccessLevel)
 
 

@@ -20,7 +20,7 @@ depends_on = None
 JSON = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
 
 
-def _now() -> sa.Column[sa.DateTime]:
+def _now() -> sa.Column[dt.datetime]:
     return sa.Column("created_at", sa.DateTime(timezone=True), nullable=False)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
@@ -31,7 +32,7 @@ member_required = role_required("admin", "archivist", "clerk")
 
 
 def _labels() -> dict[str, Any]:
-    language = "en" if localized("zh", "en") == "en" else "zh"
+    language = "en" if str(get_locale()) == "en" else "zh"
     return {
         "task_label": lambda s: TaskStatus(s).label(language),
         "transfer_label": lambda s: TransferStatus(s).label(language),
@@ -107,13 +108,13 @@ def submit(task_id: int) -> Any:
                     try:
                         rows = read_list(list_path)
                     except LantaiError as exc:
-                        error = localized(exc.message_zh, exc.message_en)
+                        error = localized(exc)
                 if error is None:
                     try:
                         result = submit_transfer(lantai(), task_id, files, user=current_user(), transfer_list=rows,
                                                  channel="upload", now=SYSTEM.now(), where=where())
                     except LantaiError as exc:
-                        error = localized(exc.message_zh, exc.message_en)
+                        error = localized(exc)
                     else:
                         flash(_("已提交移交，正在处理和检测。"))
                         return redirect(url_for("collection.transfer", transfer_id=result.transfer_id))
@@ -154,7 +155,7 @@ def accept(transfer_id: int) -> Any:
                              where=where())
         flash(_("已接收，档号已分配。"))
     except LantaiError as exc:
-        flash(localized(exc.message_zh, exc.message_en), "error")
+        flash(localized(exc), "error")
     return redirect(url_for("collection.transfer", transfer_id=transfer_id))
 
 
@@ -170,7 +171,7 @@ def return_transfer(transfer_id: int) -> Any:
                                       now=SYSTEM.now(), reason=request.form.get("reason") or None, where=where())
         flash(_("已退回，部门将看到退回理由。"))
     except LantaiError as exc:
-        flash(localized(exc.message_zh, exc.message_en), "error")
+        flash(localized(exc), "error")
     return redirect(url_for("collection.transfer", transfer_id=transfer_id))
 
 
@@ -182,7 +183,7 @@ def confirm(transfer_id: int) -> Any:
         with lantai().catalog.session() as session:
             decisions.confirm_list(session, transfer_id, user=current_user(), actor=current_actor(), where=where())
     except LantaiError as exc:
-        flash(localized(exc.message_zh, exc.message_en), "error")
+        flash(localized(exc), "error")
     return redirect(url_for("collection.transfer", transfer_id=transfer_id))
 
 

@@ -205,7 +205,8 @@ def test_a_year_of_filing(year: tuple[Lantai, Inbox], tmp_path: Path) -> None:
         assert [row[1] for row in listing.rows] == ["J001-WS·2023-Y-BGS-0001", "J001-WS·2023-Y-BGS-0002"]
         assert "部门确认：bgs" in listing.signatures[0] and "档案室确认：archivist" in listing.signatures[1]
         book = openpyxl.load_workbook(io.BytesIO(transfer_list_xlsx(listing)))
-        assert "J001-WS·2023-Y-BGS-0001" in [c.value for row in book.active.iter_rows() for c in row]  # type: ignore[union-attr]
+        cells = [c.value for row in book.active.iter_rows() for c in row]  # type: ignore[union-attr]
+        assert "J001-WS·2023-Y-BGS-0001" in cells
         assert transfer_list_pdf(listing)[:5] == b"%PDF-"
         # Statistics for 2024 equal what happened and what the catalog holds.
         figures = {f.code: f for f in department_figures(db, 2024, dt.date(2024, 12, 31))}

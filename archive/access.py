@@ -10,6 +10,11 @@ the user read it" (content: text, page images, thumbnails, downloads). A record 
 existence the user may not know gives 404, exactly like a missing one; a record the user may
 know of but not read gives 403 (so a researcher can ask for access to a restricted record).
 Search applies the same policy through ``clearance_for`` inside the backend.
+
+Department clerks (部门兼职档案员) see what any member of the body's staff may: open and
+internal records (not restricted or secret ones, and they ask for none). Records still in a
+transfer (``custody`` submitted) are not yet the archive's: archive staff and the clerks of the
+submitting department see them, nobody else.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.catalog.accounts import Grant, User
+from archive.catalog.collection import Department, DepartmentClerk
 from archive.catalog.description import ReviewItem
 from archive.catalog.models import Record, utcnow
 from archive.vocabulary import STAFF_ROLES, AccessLevel, Classification, Openness, Role
@@ -124,7 +130,9 @@ SEARCH_LEVELS: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset({OPEN, INTERNAL, RESTRICTED, SECRET}),
     Role.ARCHIVIST: frozenset({OPEN, INTERNAL, RESTRICTED}),
     Role.RESEARCHER: frozenset({OPEN}),
+    Role.CLERK: frozenset({OPEN, INTERNAL}),
 }
+CLERK_LEVELS = SEARCH_LEVELS[Role.CLERK]
 
 
 class AccessDenied(LantaiError):
@@ -203,12 +211,30 @@ def clearance_for(user: User | None, session: Session, *, public_search: bool) -
     return Clearance(levels, granted)
 
 
+def _submitted_visible(user: User | None, record: Record, session: Session) -> bool:
+    """Whether ``user`` may see a record still in a transfer: staff, and the submitting department's clerks."""
+    if user is None:
+        return False
+    if user.role in STAFF_ROLES:
+        return record.access_level != SECRET or user.role == Role.ADMIN
+    if user.role != Role.CLERK:
+        return False
+    code = session.scalar(
+        select(Department.code)
+        .join(DepartmentClerk, DepartmentClerk.department_id == Department.id)
+        .where(DepartmentClerk.user_id == user.id)
+    )
+    return code is not None and code == record.department_code and record.access_level != SECRET
+
+
 def can_view_metadata(
     user: User | None, record: Record, session: Session, *, public_search: bool
 ) -> bool:
     """Whether ``user`` may know that ``record`` exists and see its catalogue entry."""
     user = _active(user)
     level = record.access_level
+    if record.custody is not None:
+        return _submitted_visible(user, record, session)
     if user is None:
         return level == OPEN and public_search
     if level == OPEN:
@@ -217,6 +243,8 @@ def can_view_metadata(
         return user.role == Role.ADMIN
     if user.role in STAFF_ROLES:
         return True
+    if user.role == Role.CLERK:
+        return level in CLERK_LEVELS
     # Researchers may see the catalogue entry of a restricted record, so they can ask for it.
     return level == RESTRICTED and user.role == Role.RESEARCHER
 
@@ -227,8 +255,12 @@ def can_view_content(user: User | None, record: Record, session: Session, *, pub
     level = record.access_level
     if level == SECRET:
         return False
+    if record.custody is not None:
+        return _submitted_visible(user, record, session)
     if user is None:
         return level == OPEN and public_search
+    if user is not None and user.role == Role.CLERK:
+        return level in CLERK_LEVELS
     if level == OPEN or user.role in STAFF_ROLES:
         return level in (OPEN, INTERNAL, RESTRICTED)
     if level == RESTRICTED and user.role == Role.RESEARCHER:

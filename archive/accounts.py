@@ -71,8 +71,8 @@ def check_role(role: str) -> str:
     """A valid role name, or ``AccountError``."""
     if role not in {r.value for r in Role}:
         raise AccountError(
-            f"Unknown role {role!r}; use admin, archivist or researcher",
-            f"未知角色 {role!r}；请使用 admin、archivist 或 researcher",
+            f"Unknown role {role!r}; use admin, archivist, researcher or clerk",
+            f"未知角色 {role!r}；请使用 admin、archivist、researcher 或 clerk",
         )
     return role
 

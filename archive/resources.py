@@ -115,3 +115,52 @@ def job_json(job: Job) -> dict[str, Any]:
         "error": error,
         "duplicate_of": (job.result or {}).get("duplicate_of"),
     }
+
+
+def department_json(department: Any) -> dict[str, Any]:
+    """A department (机构): code, name, aliases, parent and contact."""
+    return {"id": department.id, "code": department.code, "name": department.name,
+            "aliases": list(department.aliases or []), "parent_id": department.parent_id,
+            "contact_email": department.contact_email, "active": department.active}
+
+
+def task_json(task: Any, status: str, days_overdue: int) -> dict[str, Any]:
+    """A filing task with its state as of the caller's clock (``status``, ``days_overdue``)."""
+    return {"id": task.id, "department": task.department.code, "department_name": task.department.name,
+            "title": task.title, "period": task.period, "due_date": task.due_date.isoformat(),
+            "expected_count": task.expected_count, "category_code": task.category_code,
+            "retention": task.retention, "status": status, "days_overdue": days_overdue,
+            "schedule_line_id": task.schedule_line_id,
+            "submitted_on": task.submitted_on.isoformat() if task.submitted_on else None,
+            "accepted_on": task.accepted_on.isoformat() if task.accepted_on else None}
+
+
+def check_json(check: Any) -> dict[str, Any]:
+    """One receipt-check result with its explanation in both languages and its rule."""
+    return {"item_id": check.item_id, "property": check.property, "check": check.check, "result": check.result,
+            "explanation_zh": check.explanation_zh, "explanation_en": check.explanation_en, "rule": check.rule}
+
+
+def transfer_json(transfer: Any, checks: list[Any] | None = None) -> dict[str, Any]:
+    """A transfer (移交) with its list items, each item's checks, and the decision."""
+    by_item: dict[int | None, list[dict[str, Any]]] = {}
+    for check in checks or []:
+        by_item.setdefault(check.item_id, []).append(check_json(check))
+    return {
+        "id": transfer.id, "task_id": transfer.task_id, "department": transfer.department.code,
+        "status": transfer.status, "previous_id": transfer.previous_id, "submitted_by": transfer.submitted_by,
+        "submitted_at": _iso(transfer.submitted_at), "checked_at": _iso(transfer.checked_at),
+        "decided_by": transfer.decided_by, "decided_at": _iso(transfer.decided_at), "reason": transfer.reason,
+        "confirmed_by_department": transfer.confirmed_by_department,
+        "confirmed_by_archive": transfer.confirmed_by_archive,
+        "checks": by_item.get(None, []),
+        "items": [{"id": i.id, "position": i.position, "filename": i.filename, "title": i.title,
+                   "doc_number": i.doc_number, "date": _iso(i.date), "pages": i.pages, "pieces": i.pieces,
+                   "retention": i.retention, "category_code": i.category_code, "note": i.note, "listed": i.listed,
+                   "record_id": i.record_id, "sha256": i.sha256, "result": i.result,
+                   "return_reason": i.return_reason, "checks": by_item.get(i.id, [])} for i in transfer.items],
+    }
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

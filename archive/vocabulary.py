@@ -211,6 +211,7 @@ class Role(Term):
     ADMIN = "admin", "管理员", "Administrator", "administrator"
     ARCHIVIST = "archivist", "档案员", "Archivist", "staff"
     RESEARCHER = "researcher", "利用者", "Researcher"
+    CLERK = "clerk", "部门兼职档案员", "Department clerk", "部门档案员", "兼职档案员", "department clerk"
 
 
 STAFF_ROLES = frozenset({Role.ADMIN.value, Role.ARCHIVIST.value})
@@ -281,6 +282,77 @@ class AuditAction(Term):
     AUDIT_EXPORT = "audit_export", "导出审计日志", "Audit log export"
     AUDIT_CHECKPOINT = "audit_checkpoint", "审计检查点", "Audit checkpoint"
     NOTICE_FAILED = "notice_failed", "通知发送失败", "Notice failed"
+    DEPARTMENT_CHANGE = "department_change", "修改机构", "Department changed"  # details: fields, old, new
+    CLERK_ASSIGN = "clerk_assign", "指定部门档案员", "Clerk assigned"  # details: department
+    SCHEDULE_CHANGE = "schedule_change", "修改归档范围与保管期限表", "Schedule changed"  # details: lines, how
+    TASK_CREATE = "task_create", "新建归档任务", "Filing task created"  # details: department, period, due
+    TRANSFER_SUBMIT = "transfer_submit", "提交移交", "Transfer submitted"  # details: task, items, files
+    RECEIPT_CHECK = "receipt_check", "接收检测", "Receipt check"  # details: items passed / failed
+    TRANSFER_ACCEPT = "transfer_accept", "接收移交", "Transfer accepted"  # details: records, 档号
+    TRANSFER_RETURN = "transfer_return", "退回移交", "Transfer returned"  # details: reasons per item
+    TRANSFER_CONFIRM = "transfer_confirm", "确认移交清册", "Transfer list confirmed"  # details: side
+    REMINDER = "reminder", "催交提醒", "Filing reminder"  # details: task, due, days, recipients
+
+
+@named("保管状态", "custody")
+class Custody(Term):
+    """Whether a record is part of the archive yet: submitted items wait for acceptance.
+
+    The catalog stores NULL for records of the archive, ``submitted`` while a transfer holds them.
+    """
+
+    SUBMITTED = "submitted", "待接收", "Awaiting acceptance"
+
+
+@named("归档规则", "filing rule")
+class FilingRule(Term):
+    """When a schedule line's records are due (国家档案局令第8号: 归档时间)."""
+
+    YEARLY = "yearly", "每年按期归档", "Yearly by a date", "annual", "年度", "每年"
+    AFTER_EVENT = "after_event", "项目或活动结束后N日内", "Within N days of an event", "event", "项目", "活动"
+    MONTHLY = "monthly", "每月", "Monthly", "月度"
+    QUARTERLY = "quarterly", "每季度", "Quarterly", "季度"
+
+
+@named("归档任务状态", "task status")
+class TaskStatus(Term):
+    """State of a filing task; ``overdue`` is derived from the due date and the clock."""
+
+    OPEN = "open", "待移交", "Open"
+    SUBMITTED = "submitted", "已提交", "Submitted"
+    RETURNED = "returned", "退回修改", "Returned for correction"
+    ACCEPTED = "accepted", "已接收", "Accepted"
+    OVERDUE = "overdue", "逾期", "Overdue"
+
+
+@named("移交状态", "transfer status")
+class TransferStatus(Term):
+    """State of one submitted batch (移交)."""
+
+    SUBMITTED = "submitted", "已提交，待检测", "Submitted, awaiting checks"
+    CHECKED = "checked", "已检测，待接收", "Checked, awaiting decision"
+    ACCEPTED = "accepted", "已接收", "Accepted"
+    RETURNED = "returned", "已退回", "Returned"
+
+
+@named("检测项", "checked property")
+class CheckProperty(Term):
+    """The four properties of DA/T 70 (四性检测)."""
+
+    AUTHENTICITY = "authenticity", "真实性", "Authenticity"
+    INTEGRITY = "integrity", "完整性", "Integrity"
+    USABILITY = "usability", "可用性", "Usability"
+    SECURITY = "security", "安全性", "Security"
+
+
+@named("检测结果", "check result")
+class CheckResult(Term):
+    """Outcome of one receipt check."""
+
+    PASSED = "passed", "通过", "Passed", "pass", "ok"
+    FAILED = "failed", "不通过", "Failed", "fail"
+    WARNING = "warning", "提示", "Warning", "warn"
+    SKIPPED = "skipped", "未检测", "Not checked"
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "describe": "cli.describe",
     "requests": "cli.requests",
     "tasks": "cli.schedule",
+    "collect": "cli.collect",
 }
 
 

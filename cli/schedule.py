@@ -12,6 +12,8 @@ import click
 
 from archive.grants import expire_grants
 from cli.main import pass_lantai
+from collection.checks import check_ready_transfers
+from collection.reminders import reminder_pass
 from config.errors import InputError
 from indexer.context import Lantai
 from indexer.periodic import PeriodicTask, last_runs, register, registered, run_due
@@ -30,6 +32,10 @@ def _expire_grants(lantai: Lantai, now: dt.datetime) -> str:
         return f"{expire_grants(session, now)} expired grants recorded"
 
 
+def _receipt_checks(lantai: Lantai, now: dt.datetime) -> str:
+    return f"{check_ready_transfers(lantai, now)} transfers checked"
+
+
 BUILTIN: tuple[PeriodicTask, ...] = (
     PeriodicTask("index_purge", dt.timedelta(minutes=5), purge,
                  "Rebuild the index when records made secret may still have text in its files"),
@@ -37,6 +43,10 @@ BUILTIN: tuple[PeriodicTask, ...] = (
                  "Remove expired portal sessions"),
     PeriodicTask("grant_expiry", dt.timedelta(hours=1), _expire_grants,
                  "Record an access_expire event for each grant that ran out"),
+    PeriodicTask("receipt_checks", dt.timedelta(minutes=1), _receipt_checks,
+                 "Run the receipt checks of submitted transfers the pipeline has finished"),
+    PeriodicTask("collection_daily", dt.timedelta(days=1), reminder_pass,
+                 "Derive filing tasks, run ready receipt checks, remind departments of due and overdue tasks"),
 )
 
 

@@ -76,12 +76,18 @@ class Settings(BaseModel):
     smtp_url: str | None = Field(None, description="SMTP server for notices, e.g. `smtp://user:pass@host:587`; unset: no e-mail.")
     mail_from: str = Field("lantai@localhost", description="Sender address of e-mail notices.")
 
+    # Collection and transfer
+    receipt_formats: str = Field("pdf,ofd,tiff,jpeg,png,docx,xlsx,txt,mp3,wav,mp4", pattern=r"^[a-z0-9]+(,[a-z0-9]+)*$", description="Formats accepted for long-term keeping by the receipt check (file families, comma-separated).")
+    clamd_url: str | None = Field(None, description="clamd to scan submitted files for viruses, `tcp://host:3310` or `unix:///run/clamav/clamd.ctl`; unset: no virus scan.")
+    reminder_days_before: str = Field("7,1", pattern=r"^\d+(,\d+)*$|^$", description="Days before a filing task's due date on which its department's clerks are reminded (comma-separated).")
+    reminder_days_after: str = Field("1,7,30", pattern=r"^\d+(,\d+)*$|^$", description="Days after the due date on which an overdue task is reminded again (comma-separated); at most one reminder a day per task.")
+
     # Audit and description
     audit_key_file: Path | None = Field(None, description="Ed25519 private key that signs audit checkpoints; keep it outside the data dir in production. Default `DATA_DIR/audit_signing_key.pem`.")
     reference_code_pattern: str = Field("{fonds}-{category}·{year}-{retention}-{department}-{item:04d}", description="Pattern of generated 档号 (DA/T 22 item level).")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Logging level: DEBUG, INFO, WARNING or ERROR.")
 
-    @field_validator("database_url", "broker_url", "elasticsearch_url", "smtp_url")
+    @field_validator("database_url", "broker_url", "elasticsearch_url", "smtp_url", "clamd_url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:
         if value is not None and "://" not in value:

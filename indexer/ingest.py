@@ -16,6 +16,7 @@ from archive.access import level_for
 from archive.audit import service as audit
 from archive.audit.service import Actor, Target, Where
 from archive.catalog.models import Batch, Job, OriginalFile, Record
+from archive.departments import fill_record_department
 from archive.vocabulary import AuditAction, JobStatus, RecordStatus
 from config.errors import LantaiError
 from indexer.context import Lantai
@@ -75,6 +76,7 @@ def submit_file(
     index: bool = True,
     actor: Actor,
     where: Where | None = None,
+    custody: str | None = None,
 ) -> Submission:
     """Store ``path`` as an original and queue it; known bytes are reported as a duplicate.
 
@@ -83,7 +85,10 @@ def submit_file(
 
     The new record is indexed at once (searchable by its metadata while it waits), unless
     ``index`` is false: a caller that submits many files and processes them itself indexes
-    them together (one index commit, not one per file)."""
+    them together (one index commit, not one per file).
+
+    ``custody="submitted"`` keeps the new record out of the archive (no 档号, not in search)
+    until a transfer holding it is accepted (``collection``)."""
     name = filename or path.name
     stored = lantai.storage.put_original(path)
     mapped = map_metadata(metadata or {})
@@ -116,6 +121,10 @@ def submit_file(
             )
             for key, value in mapped.fields.items():
                 setattr(record, key, value)
+            record.custody = custody
+            problem = fill_record_department(session, record)
+            if problem is not None:
+                mapped.problems.append(problem)
             # The one rule, from the first moment: a manifest's 秘密 is secret before anything is indexed.
             record.access_level = level_for(
                 record.classification, record.openness, lantai.settings.default_access_level,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archive.dates import parse_date_or_none
-from archive.description.schema import DEFAULT_CATEGORIES
+from archive.description.schema import DescriptionError, normalize_value
 
 # Header (English or Chinese) -> record field
 HEADERS: dict[str, str] = {
@@ -71,16 +71,6 @@ HEADERS: dict[str, str] = {
     "密码": "password",
 }
 
-CATEGORIES = {name: code for code, name in DEFAULT_CATEGORIES.items()}  # 文书 -> WS
-RETENTIONS = {
-    "永久": "Y",
-    "定期30年": "D30",
-    "30年": "D30",
-    "定期10年": "D10",
-    "10年": "D10",
-    "长期": "D30",
-    "短期": "D10",
-}
 ACCESS_WORDS = {
     "open": "open",
     "公开": "open",
@@ -155,14 +145,11 @@ def map_metadata(values: dict[str, Any]) -> MappedMetadata:
                 out.fields[key] = int(value)
             else:
                 out.problems.append(f"{raw_key} 应为数字 / must be a number: {value!r}")
-        elif key == "category_code":
-            out.fields["category_code"] = CATEGORIES.get(value, value.upper())
-        elif key == "retention":
-            code = RETENTIONS.get(value, value.upper())
-            if code not in ("Y", "D30", "D10"):
-                out.problems.append(f"保管期限无法识别 / unknown retention: {value!r}")
-            else:
-                out.fields["retention"] = code
+        elif key in ("category_code", "retention"):
+            try:  # codes, labels and aliases: 文书/WS, 永久/permanent/Y, 30年/定期30年/D30
+                out.fields[key] = normalize_value(key, value)
+            except DescriptionError as exc:
+                out.problems.append(exc.message)
         elif key == "access":
             level = ACCESS_WORDS.get(value.lower())
             if level is None:

@@ -30,11 +30,13 @@ BLUEPRINTS: list[str] = [
     "portal.api.views:bp",
     "portal.audit.views:bp",
     "portal.describe.views:bp",
+    "portal.collection.views:bp",
+    "portal.collection.api:bp",
     "portal.site:bp",
 ]
 
 # Blueprints authenticated by API token (``authenticate_request``), exempt from form CSRF.
-CSRF_EXEMPT_BLUEPRINTS = frozenset({"api"})
+CSRF_EXEMPT_BLUEPRINTS = frozenset({"api", "collection_api"})
 
 def _load_blueprint(path: str) -> Any:
     module_name, _sep, attribute = path.partition(":")

@@ -13,7 +13,8 @@ from werkzeug.routing import BuildError
 from archive.catalog.accounts import User
 from portal.i18n import localized
 
-ROLE_LABELS = {"admin": _l("Administrator"), "archivist": _l("Archivist"), "researcher": _l("Researcher")}
+ROLE_LABELS = {"admin": _l("Administrator"), "archivist": _l("Archivist"), "researcher": _l("Researcher"),
+               "clerk": _l("部门兼职档案员")}
 ACCESS_LABELS = {"open": _l("Open"), "internal": _l("Internal"), "restricted": _l("Restricted"), "secret": _l("Secret")}
 STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "denied": _l("Denied")}
 
@@ -22,6 +23,7 @@ STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "denied":
 NAV_LINKS: list[tuple[str, Any, Callable[[User | None], bool]]] = [
     ("upload.upload", _l("Upload"), lambda u: u is not None and u.is_staff),
     ("describe.index", _l("著录"), lambda u: u is not None and u.is_staff),
+    ("collection.index", _l("移交"), lambda u: u is not None and (u.is_staff or u.role == "clerk")),
     ("audit.index", _l("Audit"), lambda u: u is not None and u.is_admin),
     ("admin.secret_catalogue", _l("Secret records"), lambda u: u is not None and u.is_admin),
 ]

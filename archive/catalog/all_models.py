@@ -5,6 +5,7 @@ from __future__ import annotations
 from archive.catalog import (
     accounts,  # noqa: F401
     audit,  # noqa: F401
+    collection,  # noqa: F401
     description,  # noqa: F401
     models,  # noqa: F401
 )

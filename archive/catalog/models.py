@@ -84,6 +84,9 @@ class Record(Base):
     # where it is stricter than the rule (and fills in where 密级 and 开放标识 say nothing).
     access_level: Mapped[str] = mapped_column(String(16), default=AccessLevel.INTERNAL)
     access_override: Mapped[str | None] = mapped_column(String(16))
+    # NULL: part of the archive. ``submitted``: in a transfer awaiting acceptance (``Custody``),
+    # so not in search and given no 档号 until the archive accepts it (``collection``).
+    custody: Mapped[str | None] = mapped_column(String(16))
     # Processing
     status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PENDING)
     error_code: Mapped[str | None] = mapped_column(String(64))

@@ -7,7 +7,9 @@ here, and ``settle`` brings the derived state along in the same transaction:
 * the year follows the date;
 * the access level follows 密级 and 开放标识 by the one rule (``archive.access.record_level``);
   when it changes, an ``access_level_change`` audit event records old and new level and why;
-* the 档号 is assigned once all its parts are known; the review flag is refreshed;
+* a department named by its name or an alias gets its code (``archive.departments``);
+* the 档号 is assigned once all its parts are known, and once the record is part of the
+  archive (a record in a transfer awaiting acceptance gets none); the review flag is refreshed;
 * the record is marked changed, so the search index follows (before the commit when the
   change closes the record further, ``archive.catalog.db.mark_changed``).
 
@@ -31,6 +33,7 @@ from archive.audit.service import Actor, Target, Where
 from archive.catalog.db import mark_changed
 from archive.catalog.description import ReviewItem
 from archive.catalog.models import Record
+from archive.departments import fill_record_department
 from archive.description.provenance import MACHINE, set_provenance, update_extra
 from archive.description.reference import assign_reference_code
 from archive.description.review import (
@@ -116,7 +119,10 @@ def settle(
                 },
                 where=editor.where,
             )
-    if settings is not None and not record.reference_code:
+    problem = fill_record_department(session, record)
+    if problem is not None:
+        errors.append(problem)
+    if settings is not None and not record.reference_code and record.custody is None:
         try:
             assign_reference_code(session, record, settings.reference_code_pattern)
         except DescriptionError as exc:
@@ -296,6 +302,32 @@ def reject_review(session: Session, item_id: int, editor: Editor, *, settings: S
     return item
 
 
+def take_into_archive(
+    session: Session,
+    records: Sequence[Record],
+    changes: Mapping[str, Any],
+    editor: Editor,
+    *,
+    settings: Settings | None,
+    via: str = "transfer",
+) -> list[FieldChange]:
+    """Accept submitted records into the archive: set ``changes`` (fonds, 门类, 保管期限 ...), end
+    their custody, and settle them, so each gets its 档号 and joins search; audited like any edit.
+    """
+    for record in records:
+        record.custody = None
+    done = edit_records(session, records, changes, editor, via=via, settings=settings) if changes else []
+    changed = {change.record_id for change in done}
+    errors: list[str] = []
+    for record in records:
+        if record.id not in changed:
+            errors += settle(session, record, settings, editor, via=via).errors
+    if errors:
+        raise DescriptionError("; ".join(e.partition(" / ")[2] or e for e in errors),
+                               "；".join(e.partition(" / ")[0] for e in errors))
+    return done
+
+
 def _review_item(session: Session, item_id: int, editor: Editor) -> ReviewItem:
     """The review item, if its record is one the editor may know of (else as if it did not exist)."""
     item = session.get(ReviewItem, item_id)
@@ -319,5 +351,6 @@ __all__ = [
     "flag_review",
     "reject_review",
     "settle",
+    "take_into_archive",
     "visible_records",
 ]

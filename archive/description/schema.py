@@ -110,6 +110,12 @@ class Vocabulary:
         for code, label in self.categories.items():
             if label == text:
                 return code
+        try:  # the standard aliases (文书档案, 财务, documents ...) of a category this archive uses
+            standard = CATEGORIES.parse(text).code
+        except UnknownTerm:
+            standard = None
+        if standard is not None and standard in self.categories:
+            return standard
         raise DescriptionError(
             f"Unknown category {text!r}; known: {', '.join(self.categories)}",
             f"未知的门类 {text!r}；可用：{'、'.join(f'{v}({k})' for k, v in self.categories.items())}",
@@ -123,6 +129,10 @@ class Vocabulary:
         for code, label in self.retentions.items():
             if value.strip() in (label, label.removeprefix("定期")):
                 return code
+        try:  # the vocabulary's aliases: permanent, 30 years, 长期 ...
+            return Retention.parse(value).value
+        except UnknownTerm:
+            pass
         raise DescriptionError(
             f"Unknown retention {value!r}; use Y, D30 or D10",
             f"未知的保管期限 {value!r}；可用：永久(Y)、定期30年(D30)、定期10年(D10)",

@@ -64,6 +64,20 @@ def _corrupt(kind_en: str, kind_zh: str, exc: Exception) -> CorruptFile:
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def office_macros(path: Path) -> list[str]:
+    """Macro projects in an Office file: ``vbaProject.bin`` in an OOXML package, VBA streams in OLE2."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8)
+            if head == _OLE_MAGIC:
+                data = handle.read(16 * 1024 * 1024)
+                return ["VBA macros (OLE)"] if "_VBA_PROJECT".encode("utf-16-le") in data else []
+        with zipfile.ZipFile(path) as package:
+            return [f"VBA macros ({name})" for name in package.namelist() if name.lower().endswith("vbaproject.bin")]
+    except (OSError, zipfile.BadZipFile):
+        return []
+
+
 def check_not_ole(path: Path, kind_en: str, kind_zh: str) -> None:
     """Office 2007+ files protected by a password are OLE2 containers holding an
     ``EncryptedPackage`` stream; other OLE2 files here are old .doc/.xls renamed."""
@@ -218,6 +232,8 @@ class DocxExtractor:
             metadata["header"] = "\n".join(headers)
         if footers:
             metadata["footer"] = "\n".join(footers)
+        if macros := office_macros(path):
+            metadata["active_content"] = macros
         return Extraction(len(texts), _pages(texts, ctx), metadata)
 
 
@@ -251,6 +267,8 @@ class XlsxExtractor:
                 etree.XMLSyntaxError) as exc:
             raise _corrupt("Excel (XLSX)", "Excel（XLSX）", exc) from exc
         metadata["sheets"] = list(workbook.sheetnames)
+        if macros := office_macros(path):
+            metadata["active_content"] = macros
         return Extraction(len(workbook.sheetnames), _sheet_pages(workbook, ctx), metadata)
 
 

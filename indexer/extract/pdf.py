@@ -88,7 +88,7 @@ class PdfExtractor:
         handle = path.open("rb")
         try:
             doc = open_document(path, handle, ctx)
-            preflight(path, ctx)
+            active = preflight(path, ctx)
             rendered: pdfium.PdfDocument | CorruptFile
             try:
                 rendered = _open_pdfium(path, ctx)
@@ -105,6 +105,8 @@ class PdfExtractor:
             raise
         metadata = _metadata(doc)
         metadata["page_count"] = count
+        if active:
+            metadata["active_content"] = active
         return Extraction(
             page_count=count,
             pages=self._pages(path, handle, doc, rendered, count, ctx),

@@ -125,21 +125,58 @@ def _resolve(doc: SafePDFDocument, value: object) -> object:
     return value
 
 
-def preflight(path: Path, ctx: ExtractContext) -> None:
+def preflight(path: Path, ctx: ExtractContext) -> list[str]:
     """Walk every object once: refuse loops, decompression bombs and pixel floods.
 
     A document of its own, without object cache, so that the pass holds one stream at a time.
+    Returns the active content the walk met (JavaScript actions, ``/JS``, ``/Launch``), which
+    receipt checks report (``collection.checks``) without opening the file again.
     """
     with path.open("rb") as handle:
-        _preflight(path, open_document(path, handle, ctx, caching=False), ctx)
+        doc = open_document(path, handle, ctx, caching=False)
+        found = _preflight(path, doc, ctx)
+        return sorted(set(found + catalog_active_content(doc)))
 
 
-def _preflight(path: Path, doc: SafePDFDocument, ctx: ExtractContext) -> None:
+ACTIVE_ACTIONS = frozenset({"JavaScript", "Launch", "ImportData", "SubmitForm", "Rendition"})
+
+
+def _active(doc: SafePDFDocument, objid: int | str, obj: dict[str, Any]) -> str | None:
+    """What active content a dictionary is, if any (a JavaScript or launch action, a /JS key)."""
+    if "JS" in obj:
+        return f"JavaScript ({objid})"
+    action = _name(_resolve(doc, obj.get("S")))
+    if action in ACTIVE_ACTIONS:
+        return f"{action} ({objid})"
+    return None
+
+
+def catalog_active_content(doc: SafePDFDocument) -> list[str]:
+    """Document-level active content: the /Names /JavaScript tree, /OpenAction and /AA of the catalog."""
+    found: list[str] = []
+    try:
+        catalog = doc.catalog
+        names = _resolve(doc, catalog.get("Names"))
+        if isinstance(names, dict) and "JavaScript" in names:
+            found.append("JavaScript (/Names)")
+        for key in ("OpenAction", "AA"):
+            value = _resolve(doc, catalog.get(key))
+            if key == "AA" and value is not None:
+                found.append("/AA (catalog)")
+            elif isinstance(value, dict) and (hit := _active(doc, f"/{key}", value)):
+                found.append(hit)
+    except (PDFException, PSException, ValueError, TypeError, KeyError):
+        pass
+    return found
+
+
+def _preflight(path: Path, doc: SafePDFDocument, ctx: ExtractContext) -> list[str]:
     """The pass of ``preflight`` over an open document.
 
     Streams first: object streams are then known to be safe before the page-tree walk
     makes pdfminer decode them.
     """
+    active: list[str] = []
     try:
         for objid in _direct_object_ids(doc):
             try:
@@ -150,7 +187,10 @@ def _preflight(path: Path, doc: SafePDFDocument, ctx: ExtractContext) -> None:
                 continue  # a damaged object: the page that uses it degrades on its own
             if isinstance(obj, PDFStream):
                 _check_stream(doc, objid, obj, ctx)
+            elif isinstance(obj, dict) and (hit := _active(doc, objid, obj)):
+                active.append(hit)
         _check_page_tree(path, doc)
+        return active
     except CyclicReference as exc:
         raise corrupt(path, str(exc)) from exc
     except RecursionError as exc:

@@ -88,7 +88,7 @@ def to_document(record: Record) -> SearchDocument:
 def _load(session: Session, ids: list[int]) -> list[Record]:
     stmt = (
         select(Record)
-        .where(Record.id.in_(ids))
+        .where(Record.id.in_(ids), Record.custody.is_(None))  # submitted items are not yet the archive's
         # only the page text: a page's word boxes are thousands of JSON rows the index never reads
         .options(selectinload(Record.pages).load_only(Page.number, Page.text), selectinload(Record.files))
         .order_by(Record.id)
@@ -138,7 +138,9 @@ def count_records(lantai: Lantai, after_id: int = 0) -> int:
     from sqlalchemy import func
 
     with lantai.catalog.session() as session:
-        return int(session.scalar(select(func.count(Record.id)).where(Record.id > after_id)) or 0)
+        return int(session.scalar(
+            select(func.count(Record.id)).where(Record.id > after_id, Record.custody.is_(None))
+        ) or 0)
 
 
 def iter_documents(lantai: Lantai, after_id: int = 0, chunk: int = CHUNK) -> Iterator[SearchDocument]:
@@ -146,7 +148,9 @@ def iter_documents(lantai: Lantai, after_id: int = 0, chunk: int = CHUNK) -> Ite
     last = after_id
     while True:
         with lantai.catalog.session() as session:
-            ids = list(session.scalars(select(Record.id).where(Record.id > last).order_by(Record.id).limit(chunk)))
+            ids = list(session.scalars(
+                select(Record.id).where(Record.id > last, Record.custody.is_(None)).order_by(Record.id).limit(chunk)
+            ))
             if not ids:
                 return
             docs = [to_document(r) for r in _load(session, ids)]
@@ -158,7 +162,10 @@ def catalog_revisions(lantai: Lantai) -> Iterator[tuple[int, int]]:
     """(id, revision) of every catalog record, streamed."""
     with lantai.catalog.session() as session:
         rows = session.execute(
-            select(Record.id, Record.revision).order_by(Record.id).execution_options(yield_per=10_000)
+            select(Record.id, Record.revision)
+            .where(Record.custody.is_(None))
+            .order_by(Record.id)
+            .execution_options(yield_per=10_000)
         )
         for record_id, revision in rows:
             yield int(record_id), int(revision)

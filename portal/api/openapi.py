@@ -202,6 +202,37 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+def _json_answer(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+_TASK_ID = {"name": "task_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+# Collection and transfer (收集、移交与接收): ``portal/collection/api.py``; clerks see their own department.
+COLLECTION_PATHS: dict[str, Any] = {
+    "/collection/tasks": {"get": {
+        "summary": "Filing tasks (归档任务) with due date and state (open, submitted, returned, accepted, overdue)",
+        "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": _json_answer("{tasks: [task]}")}}},
+    "/collection/tasks/{task_id}": {"get": {
+        "summary": "One filing task", "parameters": [_TASK_ID],
+        "responses": {"200": _json_answer("The task"), "404": _json_answer("No such task")}}},
+    "/collection/tasks/{task_id}/transfers": {"post": {
+        "summary": "Submit files with a transfer list (移交清册, CSV or XLSX) against a task",
+        "parameters": [_TASK_ID],
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["files"],
+            "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                           "list": {"type": "string", "format": "binary"}}}}}},
+        "responses": {"202": _json_answer("{transfer_id, items, missing, unlisted}"),
+                      "400": _json_answer("A bad list row, a closed task (both languages)"),
+                      "403": _json_answer("A clerk submitting for another department")}}},
+    "/collection/transfers/{transfer_id}": {"get": {
+        "summary": "A transfer: its items and the receipt checks (DA/T 70) with explanations",
+        "parameters": [{"name": "transfer_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": _json_answer("The transfer")}}},
+}
+
+
 def openapi_document(server_url: str = "") -> dict[str, Any]:
     """The OpenAPI 3.1 document; ``server_url`` is this portal's address."""
     request_item = {"type": "object", "properties": {"request": _ref("AccessRequest")}}
@@ -382,7 +413,7 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
         },
         "servers": [{"url": f"{server_url}/api/v1"}],
         "security": [{"bearerAuth": []}, {"sessionCookie": []}, {}],
-        "paths": paths,
+        "paths": {**paths, **COLLECTION_PATHS},
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

@@ -18,12 +18,12 @@ from sqlalchemy import select
 from archive.access import can_view_content, can_view_metadata, clearance_for
 from archive.catalog.accounts import User
 from archive.catalog.models import Record
-from tests.portal.conftest import AuthActions
+from tests.portal.conftest import AuthActions, add_user
 from tests.portal.sample_records import add_record
 
 LEVELS = ("open", "internal", "restricted", "secret")
 # researcher+grant: a researcher holding an unexpired grant on the record.
-ROLES = ("public", "public-off", "researcher", "researcher+grant", "archivist", "admin")
+ROLES = ("public", "public-off", "researcher", "researcher+grant", "clerk", "archivist", "admin")
 
 OK, LOGIN, FORBIDDEN, HIDDEN = 200, "login", 403, 404
 
@@ -39,6 +39,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "public-off": row(HIDDEN, HIDDEN, HIDDEN, HIDDEN),
         "researcher": row(OK, HIDDEN, OK, HIDDEN),
         "researcher+grant": row(OK, HIDDEN, OK, HIDDEN),
+        "clerk": row(OK, OK, HIDDEN, HIDDEN),  # what any of the body's staff may know of
         "archivist": row(OK, OK, OK, HIDDEN),
         "admin": row(OK, OK, OK, OK),
     },
@@ -48,6 +49,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "public-off": row(HIDDEN, HIDDEN, HIDDEN, HIDDEN),
         "researcher": row(OK, HIDDEN, FORBIDDEN, HIDDEN),
         "researcher+grant": row(OK, HIDDEN, OK, HIDDEN),
+        "clerk": row(OK, OK, HIDDEN, HIDDEN),
         "archivist": row(OK, OK, OK, HIDDEN),
         "admin": row(OK, OK, OK, FORBIDDEN),
     },
@@ -57,6 +59,7 @@ EXPECTED: dict[str, dict[str, dict[str, object]]] = {
         "public-off": row(LOGIN, LOGIN, LOGIN, LOGIN),
         "researcher": row(FORBIDDEN, HIDDEN, OK, HIDDEN),
         "researcher+grant": row(FORBIDDEN, HIDDEN, FORBIDDEN, HIDDEN),
+        "clerk": row(FORBIDDEN, FORBIDDEN, HIDDEN, HIDDEN),
         "archivist": row(FORBIDDEN, FORBIDDEN, FORBIDDEN, HIDDEN),
         "admin": row(FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
     },
@@ -98,6 +101,8 @@ def _login(app: Flask, role: str) -> AuthActions:
         auth.login("researcher")
     elif role in ("archivist", "admin"):
         auth.login(role)
+    elif role == "clerk":
+        auth.login("clerk", password="clerk-password-1")
     return auth
 
 
@@ -107,6 +112,7 @@ def world(make_app: Callable[..., Flask]) -> Callable[[str], tuple[Flask, dict[s
 
     def build(role: str) -> tuple[Flask, dict[str, int]]:
         app = make_app(public_search=(role != "public-off"))
+        add_user(app, "clerk", "clerk-password-1", "clerk")
         ids = {
             level: add_record(app, [[f"矩阵校验 {level}"]], access_level=level, title=f"矩阵{level}档案").id
             for level in LEVELS
@@ -181,7 +187,7 @@ def test_policy_functions_match_the_tables(world: Callable[[str], tuple[Flask, d
         user = None
         if role.startswith("researcher"):
             user = db.scalar(select(User).where(User.username == "researcher"))
-        elif role in ("archivist", "admin"):
+        elif role in ("archivist", "admin", "clerk"):
             user = db.scalar(select(User).where(User.username == role))
         public = role != "public-off"
         clearance = clearance_for(user, db, public_search=public)
@@ -195,6 +201,35 @@ def test_policy_functions_match_the_tables(world: Callable[[str], tuple[Flask, d
             # Search shows what may be read (hits, snippets and facet counts carry text), and to
             # administrators the catalogue entries of secret records, whose text is never indexed.
             assert clearance.allows(level, record.id) == (SEARCH_FINDS[role][level] == OK), level
+
+
+def test_submitted_records_are_seen_by_staff_and_their_department_clerks_only(
+    make_app: Callable[..., Flask],
+) -> None:
+    """A record in a transfer is not yet the archive's: its department's clerk and staff see it."""
+    from archive.audit.service import CLI
+    from archive.departments import assign_clerk, save_department
+
+    app = make_app()
+    add_user(app, "clerk", "clerk-password-1", "clerk")
+    add_user(app, "other", "clerk-password-1", "clerk")
+    record_id = add_record(app, [["移交中 文件"]], access_level="internal", title="移交中", department_code="BGS").id
+    with app.extensions["lantai"].catalog.session() as db:
+        save_department(db, code="BGS", name="办公室", actor=CLI)
+        save_department(db, code="CWC", name="财务处", actor=CLI)
+        assign_clerk(db, db.scalar(select(User).where(User.username == "clerk")), "BGS", actor=CLI)
+        assign_clerk(db, db.scalar(select(User).where(User.username == "other")), "财务处", actor=CLI)
+        record = db.get(Record, record_id)
+        assert record is not None
+        record.custody = "submitted"
+    seen = {}
+    for name in ("clerk", "other", "archivist", "researcher"):
+        auth = AuthActions(app.test_client())
+        auth.login(name, password="clerk-password-1" if name in ("clerk", "other") else None)
+        seen[name] = auth.client.get(f"/records/{record_id}").status_code
+    anonymous = app.test_client().get(f"/records/{record_id}").status_code
+    assert seen == {"clerk": 200, "other": 404, "archivist": 200, "researcher": 404}
+    assert anonymous == 404
 
 
 def test_disabled_accounts_count_as_anonymous(world: Callable[[str], tuple[Flask, dict[str, int]]]) -> None:

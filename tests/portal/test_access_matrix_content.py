@@ -21,12 +21,12 @@ from werkzeug.test import TestResponse
 
 from archive.catalog.accounts import Grant, User
 from archive.catalog.models import Page, utcnow
-from tests.portal.conftest import AuthActions
+from tests.portal.conftest import AuthActions, add_user
 from tests.portal.sample_records import add_record
 
 LEVELS = ("open", "internal", "restricted", "secret")
 # researcher+grant / researcher+expired: grants on every record, live / expired a day ago.
-ROLES = ("public", "public-off", "researcher", "researcher+grant", "researcher+expired", "archivist", "admin")
+ROLES = ("public", "public-off", "researcher", "researcher+grant", "researcher+expired", "clerk", "archivist", "admin")
 
 OK, FORBIDDEN, HIDDEN = 200, 403, 404
 
@@ -42,6 +42,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "researcher": row(OK, HIDDEN, FORBIDDEN, HIDDEN),
     "researcher+grant": row(OK, HIDDEN, OK, HIDDEN),  # a grant opens restricted records only
     "researcher+expired": row(OK, HIDDEN, FORBIDDEN, HIDDEN),
+    "clerk": row(OK, OK, HIDDEN, HIDDEN),  # a department clerk: what any of the body's staff may read
     "archivist": row(OK, OK, OK, HIDDEN),
     "admin": row(OK, OK, OK, FORBIDDEN),  # a catalogue entry, never the content
 }
@@ -183,6 +184,9 @@ def _build(make_app: Callable[..., Flask], role: str) -> tuple[AuthActions, dict
         assert auth.login("researcher").status_code == 302
     elif role in ("archivist", "admin"):
         assert auth.login(role).status_code == 302
+    elif role == "clerk":
+        add_user(app, "clerk", "clerk-password-1", "clerk")
+        assert auth.login("clerk", password="clerk-password-1").status_code == 302
     return auth, contents
 
 

@@ -1,0 +1,1 @@
+"""Collection and transfer pages (收集、移交与接收) and their API routes."""

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,7 +29,9 @@ REDIS_TEST_DB = 11  # the suite owns this Redis database and empties it before e
 
 
 def _redis_broker() -> str:
-    url = f"{REDIS_URL.rstrip('/')}/{REDIS_TEST_DB}"
+    """The test's Redis database: the one LANTAI_TEST_REDIS_URL names, else database 11."""
+    base = REDIS_URL.rstrip("/")
+    url = base if urlsplit(base).path.strip("/") else f"{base}/{REDIS_TEST_DB}"
     redis.Redis.from_url(url).flushdb()
     return url
 

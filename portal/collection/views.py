@@ -10,8 +10,10 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
+from archive.catalog.collection import Transfer
 from archive.clock import SYSTEM
 from archive.departments import clerk_department
 from archive.vocabulary import CheckProperty, CheckResult, Role, TaskStatus, TransferStatus
@@ -64,11 +66,7 @@ def index() -> Any:
                  for t in list_tasks(session, department_id=department.id if department else None, today=today)]
         late = [] if department else overdue(session, today)
         reminders = reminders_of(session, department.id) if department else []
-        transfers = {}
-        from sqlalchemy import select
-
-        from archive.catalog.collection import Transfer
-
+        transfers: dict[int, list[Transfer]] = {}
         for transfer in session.scalars(select(Transfer).order_by(Transfer.id.desc())):
             transfers.setdefault(transfer.task_id, []).append(transfer)
         return render_template("collection/index.html", tasks=tasks, late=late, department=department,

@@ -50,6 +50,42 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+# A run of dashes as OCR reads the Chinese dash "——": hyphens, one-dashes, and 一 (the
+# character "one", which a dash resembles). Only runs mixing 一 or — with another dash are
+# rewritten, so that 一一 (as in 一一对应) and a Latin "--" are kept.
+_DASH_RUN = re.compile(r"[-\u2010-\u2015\u2212\u2500\uff0d一]{2,}")
+# Latin punctuation OCR gives for Chinese punctuation, used only between two CJK characters.
+_FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"})
+
+
+def _dash_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if set(run) == {"一"} or not ({"一", "—"} & set(run)) and "\uff0d" not in run:
+        return run
+    return "——" * max(1, len(run) // 2)
+
+
+def fix_cjk_punctuation(text: str) -> str:
+    """Chinese punctuation as printed: ``-一`` or ``一-`` (a misread ——) as ——, a lone
+    full-width minus between CJK characters as ——, and , : ; ! ? ( ) between CJK characters
+    as their full-width forms."""
+    if not text:
+        return text
+    text = _DASH_RUN.sub(_dash_run, text)
+    chars = list(text)
+    for i, ch in enumerate(chars):
+        if ch in ",:;!?()\uff0d" and (
+            (i > 0 and is_cjk(chars[i - 1]) and chars[i - 1] not in "，：；！？（）")
+            or (i + 1 < len(chars) and is_cjk(chars[i + 1]))
+        ):
+            if ch == "\uff0d":
+                if 0 < i < len(chars) - 1 and is_cjk(chars[i - 1]) and is_cjk(chars[i + 1]):
+                    chars[i] = "——"
+            elif 0 < i < len(chars) - 1 and is_cjk(chars[i - 1]) and is_cjk(chars[i + 1]):
+                chars[i] = ch.translate(_FULL_WIDTH)
+    return "".join(chars)
+
+
 def _needs_space(left: str, right: str) -> bool:
     """Whether a space belongs between two pieces of text joined side by side."""
     return bool(left) and bool(right) and not is_cjk(left[-1]) and not is_cjk(right[0])

@@ -23,8 +23,8 @@ from config.errors import LantaiError
 from indexer.catalog.models import Job, JobStatus, Page, PageSource, Record, RecordStatus, utcnow
 from indexer.context import Lantai
 from indexer.extract.base import ExtractContext, PageContent, extractor_for
+from indexer.extract.ocrpages import ocr_engine
 from indexer.pageimages import derivative_keys, store_images
-from ocr.engine import get_engine
 
 log = logging.getLogger(__name__)
 
@@ -175,9 +175,11 @@ def extract_context(
     """The extraction context for a record, from the settings and the job's options."""
     settings = lantai.settings
     languages = (record.ocr_languages or settings.ocr_languages).split("+")
+    engine = (record.extra or {}).get("ocr_engine") or settings.ocr_engine
     return ExtractContext(
         languages=languages,
-        ocr=get_engine("tesseract", timeout=settings.page_time_limit),
+        # A batch that names no languages lets each page choose between the two scripts.
+        ocr=ocr_engine(str(engine), settings.page_time_limit, choose_script=not record.ocr_languages),
         password=(job.result or {}).get("options", {}).get("password"),
         max_image_pixels=settings.max_image_pixels,
         page_time_limit=settings.page_time_limit,
@@ -288,6 +290,7 @@ def _submit_children(lantai: Lantai, record: Record, children: list[Path], dispa
             batch_id=batch_id,
             channel="zip",
             languages=record.ocr_languages,
+            ocr_engine=(record.extra or {}).get("ocr_engine"),
             metadata={"access": record.access_level},
             dispatch=dispatch,
         )

@@ -134,8 +134,9 @@ def check_engine(name: str) -> None:
         raise OcrEngineUnavailable(problem.message_en, problem.message_zh, engine=name)
 
 
-def get_engine(name: str = "tesseract", *, timeout: float = 300.0) -> OcrEngine:
+def get_engine(name: str = "tesseract", *, timeout: float = 300.0, **options: object) -> OcrEngine:
     """A new instance of the named engine with a per-page time limit; ``OcrEngineUnavailable``
-    for an unknown engine or one that cannot run here."""
+    for an unknown engine or one that cannot run here. ``options`` (e.g. ``choose_script``)
+    are passed to the engine's factory."""
     check_engine(name)
-    return _ENGINES[name].factory(timeout=timeout)
+    return _ENGINES[name].factory(timeout=timeout, **options)

@@ -168,7 +168,8 @@ def line_words_of(line: _Line) -> list[Word]:
             box = (line.left, a, line.right - line.left, b - a)
         else:
             box = (a, line.top, b - a, line.bottom - line.top)
-        words.append(Word(piece, confidence, round(box[0]), round(box[1]), max(1, round(box[2])), max(1, round(box[3]))))
+        left, top, width, height = (round(v) for v in box)
+        words.append(Word(piece, confidence, left, top, max(1, width), max(1, height)))
 
     for ch, weight in zip(text, weights, strict=True):
         if ch.isspace() or is_cjk(ch):

@@ -201,7 +201,8 @@ class TesseractEngine:
             others = [osd_turn]
         for turn in others:
             if turn != first_turn:
-                best = self._better(best, self._recognize_turned(gray, turn, lang, dpi, deadline, ink if not turn else None))
+                mask = ink if not turn else None
+                best = self._better(best, self._recognize_turned(gray, turn, lang, dpi, deadline, mask))
         return best
 
     @staticmethod

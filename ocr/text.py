@@ -60,7 +60,7 @@ _FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?"
 
 def _dash_run(match: re.Match[str]) -> str:
     run = match.group(0)
-    if set(run) == {"一"} or not ({"一", "—"} & set(run)) and "\uff0d" not in run:
+    if set(run) == {"一"} or (not ({"一", "—"} & set(run)) and "\uff0d" not in run):
         return run
     return "——" * max(1, len(run) // 2)
 

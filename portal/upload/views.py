@@ -38,6 +38,8 @@ METADATA_FIELDS = (
     "access_level",
     "creator",
     "doc_number",
+    "language",  # OCR languages of this upload, e.g. chi_tra (as ingest --lang)
+    "ocr_engine",  # OCR engine of this upload (as ingest --ocr-engine)
 )
 CATEGORIES = tuple(DEFAULT_CATEGORIES.items())  # (code, name), the one 门类 table
 RETENTIONS = (("Y", "永久"), ("D30", "定期30年"), ("D10", "定期10年"))

@@ -11,10 +11,9 @@ import pytest
 from PIL import Image
 
 from ocr.engine import OcrResult, get_engine
-from ocr.errors import OcrError
+from ocr.errors import OcrError, OcrLanguageError, OcrTimeoutError
 from ocr.preprocess import estimate_skew
 from ocr.quality import character_error_rate
-from ocr.errors import OcrLanguageError, OcrTimeoutError
 from ocr.tesseract import TesseractEngine
 from tests.conftest import SHARED
 from tests.ocr.conftest import NOTO_SANS, TC, Render

@@ -42,8 +42,8 @@ def test_contract_word_boxes_lie_on_the_returned_image(any_engine: OcrEngine, re
     assert "".join(w.text for w in first_line).startswith("关于做好")
     assert [w.left for w in first_line] == sorted(w.left for w in first_line)
     for word in result.words:
-        assert 0 <= word.left and word.left + word.width <= result.width + 2
-        assert 0 <= word.top and word.top + word.height <= result.height + 2
+        assert word.left >= 0 and word.left + word.width <= result.width + 2
+        assert word.top >= 0 and word.top + word.height <= result.height + 2
         if len(word.text) == 1 and "\u4e00" <= word.text <= "\u9fff":
             assert word.width < 2.5 * word.height  # a character's box, not the line's
 

@@ -229,6 +229,9 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
         return _outcome(lantai, job_id)
     _finish(lantai, job_id, record.id, pages, metadata, child_ids)
     from indexer.ingest import index_quietly
+    from indexer.preservation import make_quietly
+
+    make_quietly(lantai, record.id)  # the PDF/A copy of a scanned record, from the OCR just done
 
     index_quietly(lantai, [record.id])
     return _outcome(lantai, job_id)

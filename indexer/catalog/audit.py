@@ -67,6 +67,7 @@ class DownloadForm(enum.StrEnum):
     ORIGINAL = "original"
     TEXT = "text"
     STAMPED = "stamped"
+    PRESERVATION = "preservation_copy"  # the PDF/A-2b with page images and text (双层 PDF)
 
 
 class AuditEvent(Base):

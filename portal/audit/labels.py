@@ -38,7 +38,8 @@ ACTION_NAMES: dict[str, tuple[str, str]] = {
     AuditAction.AUDIT_CHECKPOINT: ("审计检查点", "Audit checkpoint"),
     AuditAction.NOTICE_FAILED: ("通知发送失败", "Notice failed"),
 }
-FORM_NAMES = {DownloadForm.ORIGINAL: "原件", DownloadForm.TEXT: "文本", DownloadForm.STAMPED: "水印件"}
+FORM_NAMES = {DownloadForm.ORIGINAL: "原件", DownloadForm.TEXT: "文本", DownloadForm.STAMPED: "水印件",
+              DownloadForm.PRESERVATION: "长期保存格式"}
 ROLE_NAMES = {"admin": "管理员", "archivist": "档案员", "researcher": "利用者", "system": "系统"}
 OUTCOME_NAMES = {"allowed": "允许", "denied": "拒绝"}
 

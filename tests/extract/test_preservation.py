@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pikepdf
-import pytest
 import pytesseract
+import pytest
 from PIL import Image
 from sqlalchemy import select
 
@@ -24,7 +24,11 @@ from ocr.quality import normalize_for_cer
 from tests.conftest import DATA
 from tests.ocr.conftest import render_lines
 
-LINES = ["关于做好二〇二三年度档案归档工作的通知", "各学校请于六月底前完成文书档案的整理 Phone 123", "联系人：办公室王老师"]
+LINES = [
+    "关于做好二〇二三年度档案归档工作的通知",
+    "各学校请于六月底前完成文书档案的整理 Phone 123",
+    "联系人：办公室王老师",
+]
 
 
 def _ingest(lantai: Lantai, path: Path) -> tuple[int, list[Page]]:
@@ -89,7 +93,7 @@ def test_copy_is_rebuilt_from_stored_ocr_without_reading_again(
     even when OCR cannot run at all (fault injected: no tesseract)."""
     scan = tmp_path / "scan.png"
     render_lines(LINES[:2]).save(scan, dpi=(300, 300))
-    record_id, pages = _ingest(lantai, scan)
+    record_id, _pages = _ingest(lantai, scan)
     key = preservation.preservation_key(record_id)
     first = _copy(lantai, record_id)
     lantai.storage.derivative_path(key).unlink()  # the copy lost, the page images kept

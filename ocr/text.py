@@ -65,13 +65,21 @@ def _dash_run(match: re.Match[str]) -> str:
     return "——" * max(1, len(run) // 2)
 
 
+# 〇 read as a circle, a letter O or a zero between Chinese numerals (二〇二三年).
+_ZERO = re.compile(r"(?<=[一二三四五六七八九十〇零])[○◯OoΟ0](?=[一二三四五六七八九十〇零○◯OoΟ0])")
+# The year of a 文号 in square or round brackets: 长教发[2023]12号 is printed 长教发〔2023〕12号.
+_DOC_YEAR = re.compile(r"(?<=[\u4e00-\u9fff])[\[［(（](\d{4})[\]］)）](?=\d)")
+
+
 def fix_cjk_punctuation(text: str) -> str:
     """Chinese punctuation as printed: ``-一`` or ``一-`` (a misread ——) as ——, a lone
-    full-width minus between CJK characters as ——, and , : ; ! ? ( ) between CJK characters
-    as their full-width forms."""
+    full-width minus between CJK characters as ——, , : ; ! ? ( ) between CJK characters as
+    their full-width forms, 〇 between Chinese numerals, and 〔〕 around a 文号's year."""
     if not text:
         return text
     text = _DASH_RUN.sub(_dash_run, text)
+    text = _ZERO.sub("〇", text)
+    text = _DOC_YEAR.sub(r"〔\1〕", text)
     chars = list(text)
     for i, ch in enumerate(chars):
         if ch in ",:;!?()\uff0d" and (

@@ -8,9 +8,10 @@ between readings is made by ``reading_score``, so ordinary pages pay for one rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from ocr.engine import OcrResult
+from ocr.engine import OcrResult, Word
+from ocr.text import is_cjk
 
 _SWAP = {"chi_sim": "chi_tra", "chi_tra": "chi_sim"}
 _VERTICAL = {"chi_sim": "chi_sim_vert", "chi_tra": "chi_tra_vert"}
@@ -47,3 +48,26 @@ def reading_score(result: OcrResult) -> float:
     Upside-down, sideways or wrong-script text reads as few, unsure characters, so the
     reading with the higher score is the right one."""
     return sum(len(w.text) * w.confidence for w in result.words if w.confidence >= 50) / 100
+
+
+def first_lines(words: Sequence[Word], lines: int = 3) -> tuple[int, int, int, int] | None:
+    """The box (left, top, right, bottom) of the first ``lines`` lines of Chinese text among
+    ``words``, with a margin; None when the page has no Chinese words."""
+    chinese = sorted((w for w in words if any(is_cjk(c) for c in w.text)), key=lambda w: w.top)
+    if not chinese:
+        return None
+    height = sorted(w.height for w in chinese)[len(chinese) // 2]
+    bottom_limit = chinese[0].top + lines * height * 1.8
+    chosen = [w for w in chinese if w.top < bottom_limit]
+    margin = height // 2
+    left = max(0, min(w.left for w in chosen) - margin)
+    top = max(0, chosen[0].top - margin)
+    right = max(w.left + w.width for w in chosen) + margin
+    bottom = max(w.top + w.height for w in chosen) + margin
+    return left, top, right, bottom
+
+
+def within(word: Word, box: tuple[int, int, int, int]) -> bool:
+    """Whether the word's centre lies in ``box``."""
+    x, y = word.left + word.width / 2, word.top + word.height / 2
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]

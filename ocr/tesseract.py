@@ -36,8 +36,8 @@ from ocr.preprocess import (
     rescale,
     skew_in,
 )
-from ocr.script import other_script, reading_score, vertical_languages
-from ocr.text import assemble_text, fix_cjk_punctuation, is_cjk
+from ocr.script import first_lines, other_script, reading_score, vertical_languages, within
+from ocr.text import assemble_text, fix_cjk_punctuation
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ class TesseractEngine:
         box = first_lines(best.words)
         if box is None:
             return best
-        inside = [w.confidence for w in best.words if _within(w, box)]
+        inside = [w.confidence for w in best.words if within(w, box)]
         strip = self._recognize_turned(best.image.crop(box), 0, other, dpi, deadline, psm=6)
         if strip.confidence is None or not inside or strip.confidence < sum(inside) / len(inside) + SCRIPT_MARGIN:
             return best
@@ -328,29 +328,6 @@ def _not_found(exc: BaseException) -> OcrError:
         f"The tesseract program was not found or cannot run ({exc}); install tesseract-ocr",
         f"找不到或无法运行 tesseract 程序（{exc}）；请安装 tesseract-ocr",
     )
-
-
-def first_lines(words: Sequence[Word], lines: int = 3) -> tuple[int, int, int, int] | None:
-    """The box (left, top, right, bottom) of the first ``lines`` lines of Chinese text among
-    ``words``, with a margin; None when the page has no Chinese words."""
-    chinese = sorted((w for w in words if any(is_cjk(c) for c in w.text)), key=lambda w: w.top)
-    if not chinese:
-        return None
-    height = sorted(w.height for w in chinese)[len(chinese) // 2]
-    bottom_limit = chinese[0].top + lines * height * 1.8
-    chosen = [w for w in chinese if w.top < bottom_limit]
-    margin = height // 2
-    left = max(0, min(w.left for w in chosen) - margin)
-    top = max(0, chosen[0].top - margin)
-    right = max(w.left + w.width for w in chosen) + margin
-    bottom = max(w.top + w.height for w in chosen) + margin
-    return left, top, right, bottom
-
-
-def _within(word: Word, box: tuple[int, int, int, int]) -> bool:
-    """Whether the word's centre lies in ``box``."""
-    x, y = word.left + word.width / 2, word.top + word.height / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
 def _reads_well(result: OcrResult) -> bool:

@@ -54,8 +54,9 @@ def is_cjk(ch: str) -> bool:
 # character "one", which a dash resembles). Only runs mixing 一 or — with another dash are
 # rewritten, so that 一一 (as in 一一对应) and a Latin "--" are kept.
 _DASH_RUN = re.compile(r"[-\u2010-\u2015\u2212\u2500\uff0d一]{2,}")
-# Latin punctuation OCR gives for Chinese punctuation, used only between two CJK characters.
-_FULL_WIDTH = str.maketrans({",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）"})
+# Latin punctuation OCR gives for Chinese punctuation, replaced only between two CJK characters
+# (a lone full-width minus there is a —— read as one dash).
+_BETWEEN_CJK = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）", "\uff0d": "——"}
 
 
 def _dash_run(match: re.Match[str]) -> str:
@@ -81,16 +82,9 @@ def fix_cjk_punctuation(text: str) -> str:
     text = _ZERO.sub("〇", text)
     text = _DOC_YEAR.sub(r"〔\1〕", text)
     chars = list(text)
-    for i, ch in enumerate(chars):
-        if ch in ",:;!?()\uff0d" and (
-            (i > 0 and is_cjk(chars[i - 1]) and chars[i - 1] not in "，：；！？（）")
-            or (i + 1 < len(chars) and is_cjk(chars[i + 1]))
-        ):
-            if ch == "\uff0d":
-                if 0 < i < len(chars) - 1 and is_cjk(chars[i - 1]) and is_cjk(chars[i + 1]):
-                    chars[i] = "——"
-            elif 0 < i < len(chars) - 1 and is_cjk(chars[i - 1]) and is_cjk(chars[i + 1]):
-                chars[i] = ch.translate(_FULL_WIDTH)
+    for i in range(1, len(chars) - 1):
+        if chars[i] in _BETWEEN_CJK and is_cjk(chars[i - 1]) and is_cjk(chars[i + 1]):
+            chars[i] = _BETWEEN_CJK[chars[i]]
     return "".join(chars)
 
 

@@ -21,6 +21,7 @@ from config.errors import LantaiError
 from indexer.catalog.audit import AuditAction
 from indexer.catalog.models import Job, Record
 from indexer.describe.schema import DEFAULT_CATEGORIES
+from ocr.engine import engine_names
 from portal.audit.chain import AuditWriteError
 from portal.audit.web import audit_or_refuse
 from portal.auth import staff_required
@@ -116,6 +117,7 @@ def upload() -> Any:
             retentions=RETENTIONS,
             access_levels=ACCESS_LEVELS,
             default_access=guard.lantai().settings.default_access_level,
+            ocr_engines=engine_names(),
             values=request.form if request.method == "POST" else {},
         ),
         status,

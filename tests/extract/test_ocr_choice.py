@@ -107,3 +107,17 @@ def test_bad_engine_setting_stops_start_up(lantai: Lantai) -> None:
     env = {"LANTAI_DATA_DIR": str(lantai.settings.data_dir), "LANTAI_OCR_ENGINE": "paddle"}
     result = CliRunner().invoke(main, ["ingest", str(VERTICAL), "--inline"], env=env)
     assert result.exit_code != 0 and "LANTAI_OCR_ENGINE" in result.output
+
+
+def test_upload_and_api_fields_choose_the_engine(lantai: Lantai, tmp_path: Path) -> None:
+    """The upload form and the API pass ``ocr_engine`` and ``language`` as metadata fields."""
+    from portal.upload.views import METADATA_FIELDS
+
+    assert {"ocr_engine", "language"} <= set(METADATA_FIELDS)
+    path = tmp_path / "a.txt"
+    path.write_text("关于做好档案归档工作的通知", encoding="utf-8")
+    submission = submit_file(lantai, path, metadata={"ocr_engine": "RapidOCR", "language": "chi_tra"}, dispatch=False)
+    with lantai.catalog.session() as session:
+        record = session.get(Record, submission.record_id)
+        assert record is not None
+        assert record.extra["ocr_engine"] == "rapidocr" and record.ocr_languages == "chi_tra"

@@ -31,6 +31,11 @@ MAX_SIDE = 3000
 DET_SIDE = 1600
 # A Latin character is about this share of the width of a CJK one.
 _LATIN_WIDTH = 0.55
+# A gap between two Latin characters wider than this share of the line's thickness is a space.
+# The recogniser's character boxes are estimates (from where its CTC columns fire): gaps
+# inside a word measure up to 0.2 of the thickness and ordinary word spaces as little, so
+# only wide gaps (fields set apart) are found; "Phone 123" is read "Phone123".
+WORD_GAP = 0.6
 _lock = threading.Lock()
 _model: Any = None
 
@@ -73,10 +78,10 @@ class RapidOcrEngine:
             raise OcrError(f"Cannot read the page image: {exc}", f"无法读取页面图像：{exc}") from exc
         model = _load()
         try:
-            found, _elapsed = model(array)
+            found, _elapsed = model(array, return_word_box=True)
         except Exception as exc:  # ONNX Runtime and OpenCV raise their own types
             raise OcrError(f"RapidOCR failed: {exc}", f"RapidOCR 运行失败：{exc}") from exc
-        lines = [_Line.of(box, text, score) for box, text, score in found or []]
+        lines = [_Line.of(item) for item in found or []]
         lines = [line for line in lines if line.text.strip()]
         words: list[Word] = []
         paragraphs: list[list[str]] = []
@@ -101,17 +106,27 @@ class RapidOcrEngine:
 
 
 class _Line:
-    """One text line as the detector boxed it (axis-aligned bounds of its quadrangle)."""
+    """One text line as the detector boxed it (axis-aligned bounds of its quadrangle), with
+    the extent of each character along it when the recogniser gave character boxes."""
 
     def __init__(self, left: float, top: float, right: float, bottom: float, text: str, score: float) -> None:
         self.left, self.top, self.right, self.bottom = left, top, right, bottom
         self.text, self.score = text, score
+        self.spans: list[tuple[float, float]] | None = None
 
     @classmethod
-    def of(cls, box: Sequence[Sequence[float]], text: str, score: float) -> _Line:
+    def of(cls, found: Sequence[Any]) -> _Line:
+        """A line from one RapidOCR result: box, text, score and (optionally) character boxes."""
+        box, text, score = found[0], found[1], found[2]
         xs = [float(p[0]) for p in box]
         ys = [float(p[1]) for p in box]
-        return cls(min(xs), min(ys), max(xs), max(ys), str(text), float(score))
+        line = cls(min(xs), min(ys), max(xs), max(ys), str(text), float(score))
+        if len(found) > 3 and found[3]:
+            axis = 1 if line.vertical else 0
+            line.spans = [
+                (min(float(p[axis]) for p in char), max(float(p[axis]) for p in char)) for char in found[3]
+            ]
+        return line
 
     @property
     def vertical(self) -> bool:
@@ -162,39 +177,54 @@ def _paragraphs(lines: list[_Line]) -> list[list[_Line]]:
 
 def line_words_of(line: _Line) -> list[Word]:
     """The line cut into words: each CJK character alone, each run of other characters
-    (a Latin word, a number) together; boxes shared out in proportion to character widths."""
-    text = fix_cjk_punctuation(line.text)
-    weights = [1.0 if is_cjk(ch) else _LATIN_WIDTH for ch in text]
-    total = sum(weights) or 1.0
-    start, length = (line.top, line.bottom - line.top) if line.vertical else (line.left, line.right - line.left)
-    words: list[Word] = []
-    run, run_start, position = "", 0.0, 0.0
-    confidence = max(0.0, min(100.0, line.score * 100))
+    (a Latin word, a number) together, split where the characters stand apart.
 
-    def emit(piece: str, begin: float, end: float) -> None:
-        a, b = start + length * begin / total, start + length * end / total
+    Each character's extent along the line comes from the recogniser's own character boxes
+    when it gives one per character, else from the line box shared out in proportion to
+    character widths. The recogniser writes no spaces: a gap wider than ``WORD_GAP`` of the
+    line's thickness between two Latin characters is taken as one."""
+    text = fix_cjk_punctuation(line.text)
+    spans = line.spans if line.spans is not None and len(line.spans) == len(text) else _shared_out(line, text)
+    confidence = max(0.0, min(100.0, line.score * 100))
+    words: list[Word] = []
+    run: list[int] = []
+
+    def emit(indexes: list[int]) -> None:
+        begin, end = spans[indexes[0]][0], spans[indexes[-1]][1]
+        piece = "".join(text[i] for i in indexes)
         if line.vertical:
-            box = (line.left, a, line.right - line.left, b - a)
+            box = (line.left, begin, line.right - line.left, end - begin)
         else:
-            box = (a, line.top, b - a, line.bottom - line.top)
+            box = (begin, line.top, end - begin, line.bottom - line.top)
         left, top, width, height = (round(v) for v in box)
         words.append(Word(piece, confidence, left, top, max(1, width), max(1, height)))
 
-    for ch, weight in zip(text, weights, strict=True):
-        if ch.isspace() or is_cjk(ch):
+    for i, ch in enumerate(text):
+        apart = bool(run) and spans[i][0] - spans[run[-1]][1] > WORD_GAP * line.size
+        if ch.isspace() or is_cjk(ch) or apart:
             if run:
-                emit(run, run_start, position)
-                run = ""
+                emit(run)
+                run = []
             if is_cjk(ch):
-                emit(ch, position, position + weight)
-        else:
-            if not run:
-                run_start = position
-            run += ch
-        position += weight
+                emit([i])
+                continue
+        if not ch.isspace():
+            run.append(i)
     if run:
-        emit(run, run_start, position)
+        emit(run)
     return words
+
+
+def _shared_out(line: _Line, text: str) -> list[tuple[float, float]]:
+    """Each character's extent along the line, sharing the line box out by character widths."""
+    weights = [1.0 if is_cjk(ch) else _LATIN_WIDTH for ch in text]
+    total = sum(weights) or 1.0
+    start, length = (line.top, line.bottom - line.top) if line.vertical else (line.left, line.right - line.left)
+    spans, position = [], 0.0
+    for weight in weights:
+        spans.append((start + length * position / total, start + length * (position + weight) / total))
+        position += weight
+    return spans
 
 
 def _check() -> OcrError | None:

@@ -238,9 +238,10 @@ class CheckResult:
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
-def check(data: bytes, page_texts: Sequence[str] | None = None) -> CheckResult:
+def check(data: bytes, page_texts: Sequence[str] | None = None, read_pages: int = 0) -> CheckResult:
     """Check a copy: PDF/A-2b metadata, output intent, embedded fonts, no encryption, and
-    (with ``page_texts``) that pdfminer.six reads each page's text back."""
+    (with ``page_texts``) that pdfminer.six reads each page's text back; ``read_pages``: only
+    the first so many pages are read back (0: all)."""
     problems: list[str] = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
         meta = pdf.open_metadata()
@@ -263,8 +264,10 @@ def check(data: bytes, page_texts: Sequence[str] | None = None) -> CheckResult:
                         problems.append(f"page {number}: font {name} is not embedded")
                 if "/ToUnicode" not in font:
                     problems.append(f"page {number}: font {name} has no ToUnicode map")
-    texts = read_texts(data)
+    texts = read_texts(data, read_pages)
     if page_texts is not None:
+        if read_pages:
+            page_texts = page_texts[:read_pages]
         if len(texts) != len(page_texts):
             problems.append(f"{len(texts)} pages read back, {len(page_texts)} expected")
         for number, (got, want) in enumerate(zip(texts, page_texts, strict=False), 1):
@@ -273,9 +276,10 @@ def check(data: bytes, page_texts: Sequence[str] | None = None) -> CheckResult:
     return CheckResult(status or "", problems, texts)
 
 
-def read_texts(data: bytes) -> list[str]:
+def read_texts(data: bytes, pages: int = 0) -> list[str]:
     """Each page's text as pdfminer.six extracts it in the order it is drawn (no layout
-    analysis, which would regroup columns by position), as a PDF reader's search sees it."""
+    analysis, which would regroup columns by position), as a PDF reader's search sees it;
+    ``pages``: the first so many only (0: all)."""
     from pdfminer.converter import PDFPageAggregator
     from pdfminer.layout import LTChar
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
@@ -285,7 +289,7 @@ def read_texts(data: bytes) -> list[str]:
     device = PDFPageAggregator(manager, laparams=None)
     interpreter = PDFPageInterpreter(manager, device)
     texts = []
-    for page in PDFPage.get_pages(io.BytesIO(data)):
+    for page in PDFPage.get_pages(io.BytesIO(data), maxpages=pages):
         interpreter.process_page(page)
         texts.append("".join(item.get_text() for item in device.get_result() if isinstance(item, LTChar)))
     return texts

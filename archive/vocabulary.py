@@ -241,6 +241,7 @@ class DownloadForm(Term):
     ORIGINAL = "original", "原件", "Original"
     TEXT = "text", "文本", "Text"
     STAMPED = "stamped", "水印件", "Stamped copy"
+    PRESERVATION = "preservation_copy", "长期保存格式", "Preservation copy (PDF/A)"  # 双层 PDF
 
 
 @named("审计事件", "audit action")

@@ -91,6 +91,9 @@ def _summary(submissions: list[Submission], lantai: Lantai) -> int:
     help="CSV or XLSX whose 'file' column names the files and whose other columns carry metadata.",
 )
 @click.option("--lang", "languages", help="OCR languages for this batch, e.g. chi_sim+eng or chi_tra.")
+@click.option(
+    "--ocr-engine", help="OCR engine for this batch: tesseract, rapidocr or auto (default: LANTAI_OCR_ENGINE).",
+)
 @click.option("--wait", is_flag=True, help="Wait for the background worker to finish every file.")
 @click.option("--inline", is_flag=True, help="Process here, without a background worker (implies --wait).")
 @click.option("--workers", type=int, default=None, help="Processes for --inline (default: the worker concurrency).")
@@ -107,6 +110,7 @@ def ingest(
     paths: tuple[Path, ...],
     manifest: Path | None,
     languages: str | None,
+    ocr_engine: str | None,
     wait: bool,
     inline: bool,
     workers: int | None,
@@ -123,6 +127,15 @@ def ingest(
     get their 档号 as soon as their year is known."""
     if not paths and manifest is None:
         raise click.UsageError("Give files or folders to ingest, or --manifest FILE.")
+    from config.errors import LantaiError
+    from indexer.extract.ocrpages import check_ocr_engine
+
+    check_ocr_engine(lantai.settings.ocr_engine)
+    if ocr_engine:
+        try:
+            check_ocr_engine(ocr_engine)
+        except LantaiError as exc:
+            raise click.BadParameter(exc.message, param_hint="--ocr-engine") from exc
     plan = _plan(paths, manifest)
     batch_options = {"access": access, "fonds": fonds, "category": category, "retention": retention,
                      "department": department}
@@ -134,7 +147,7 @@ def ingest(
 
             lantai.catalog.engine.dispose()  # no open catalog connection is carried into pool processes
             pool = stack.enter_context(InlinePool(workers or lantai.settings.worker_concurrency))
-        submissions = _submit(lantai, paths, manifest, plan, languages, pool, options)
+        submissions = _submit(lantai, paths, manifest, plan, (languages, ocr_engine), pool, options)
         jobs = [s.job_id for s in submissions if s.job_id and s.outcome in ("queued", "requeued")]
         if pool is not None:
             _run_inline(pool, len(jobs))
@@ -149,7 +162,7 @@ def _submit(
     paths: tuple[Path, ...],
     manifest: Path | None,
     plan: list[tuple[Path, dict[str, str]]],
-    languages: str | None,
+    ocr: tuple[str | None, str | None],
     pool: InlinePool | None,
     batch_values: dict[str, str],
 ) -> list[Submission]:
@@ -172,7 +185,8 @@ def _submit(
                 path,
                 metadata=values,
                 batch_id=batch_id,
-                languages=languages,
+                languages=ocr[0],
+                ocr_engine=ocr[1],
                 dispatch=pool is None,
                 index=pool is None,
                 actor=CLI,
@@ -309,6 +323,9 @@ def records_set(lantai: Lantai, record_id: int, assignments: tuple[str, ...], us
 def worker(lantai: Lantai, concurrency: int | None) -> None:
     """Start a background worker: documents, periodic tasks, and the watched inbox when LANTAI_INBOX_DIR is set."""
     from cli.schedule import register_all
+    from indexer.extract.ocrpages import check_ocr_engine
+
+    check_ocr_engine(lantai.settings.ocr_engine)
     from indexer.inbox import InboxThread
     from indexer.jobs import QUEUE, configure_celery
     from indexer.lease import Reaper

@@ -55,6 +55,7 @@ class Settings(BaseModel):
 
     # Ingest and OCR
     ocr_languages: str = Field("chi_sim+eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$", description="Tesseract languages for OCR, joined by `+` (`chi_sim`, `chi_tra`, `eng`).")
+    ocr_engine: str = Field("tesseract", pattern=r"^[a-z_]+$", description="OCR engine: `tesseract`, `rapidocr` (PP-OCR through ONNX Runtime, models in the wheel) or `auto` (Tesseract, and RapidOCR for pages Tesseract reads with low confidence); a batch may choose its own.")
     inbox_dir: Path | None = Field(None, description="Watched inbox: files dropped here are ingested; unset means no inbox.")
     inbox_settle_seconds: float = Field(2.0, ge=0, description="A file in the inbox is taken once its size has not changed for this long.")
     page_time_limit: int = Field(300, ge=1, description="Seconds allowed for one page's OCR or extraction.")

@@ -71,6 +71,7 @@ def submit_file(
     metadata: dict[str, Any] | None = None,
     batch_id: str | None = None,
     languages: str | None = None,
+    ocr_engine: str | None = None,
     channel: str = "cli",
     dispatch: bool = True,
     index: bool = True,
@@ -85,7 +86,9 @@ def submit_file(
 
     The new record is indexed at once (searchable by its metadata while it waits), unless
     ``index`` is false: a caller that submits many files and processes them itself indexes
-    them together (one index commit, not one per file).
+    them together (one index commit, not one per file). ``languages`` and ``ocr_engine`` (or
+    the metadata's ``language`` and ``ocr_engine``) choose this file's OCR; without languages
+    each page is read in the script it is written in.
 
     ``custody="submitted"`` keeps the new record out of the archive (no 档号, not in search)
     until a transfer holding it is accepted (``collection``)."""
@@ -115,10 +118,13 @@ def submit_file(
             record = Record(
                 title=Path(name).stem,
                 access_level=lantai.settings.default_access_level,
-                ocr_languages=languages or lantai.settings.ocr_languages,
+                ocr_languages=languages,
                 batch_id=batch_id,
                 extra={"supplied": mapped.supplied, "channel": channel},
             )
+            engine = ocr_engine or mapped.ocr_engine
+            if engine:
+                record.extra = {**record.extra, "ocr_engine": engine}
             for key, value in mapped.fields.items():
                 setattr(record, key, value)
             record.custody = custody

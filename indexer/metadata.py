@@ -69,6 +69,9 @@ HEADERS: dict[str, str] = {
     "lang": "language",
     "password": "password",
     "密码": "password",
+    "ocr_engine": "ocr_engine",
+    "文字识别引擎": "ocr_engine",
+    "识别引擎": "ocr_engine",
 }
 
 ACCESS_WORDS = {
@@ -109,6 +112,7 @@ class MappedMetadata:
     problems: list[str] = field(default_factory=list)
     supplied: dict[str, str] = field(default_factory=dict)
     password: str | None = None
+    ocr_engine: str | None = None  # the OCR engine this file asks for (checked when it is read)
 
 
 def header_key(header: str) -> str | None:
@@ -133,6 +137,8 @@ def map_metadata(values: dict[str, Any]) -> MappedMetadata:
         if key == "password":
             out.password = value
             out.supplied.pop(str(raw_key))
+        elif key == "ocr_engine":
+            out.ocr_engine = value.lower()
         elif key == "date":
             parsed = parse_date_or_none(value)
             if parsed is None:

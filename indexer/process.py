@@ -22,7 +22,7 @@ from archive.catalog.models import Job, Record, utcnow
 from archive.vocabulary import JobStatus, PageSource, RecordStatus
 from config.errors import LantaiError
 from indexer.context import Lantai
-from indexer.steps import RECORD_STEPS, WORK_STEPS, Document
+from indexer.steps import AFTER_STEPS, RECORD_STEPS, WORK_STEPS, Document
 
 log = logging.getLogger(__name__)
 
@@ -175,20 +175,23 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
             UnexpectedError(f"Unexpected error: {type(exc).__name__}: {exc}", f"意外错误：{type(exc).__name__}: {exc}"),
         )
         return _outcome(lantai, job_id)
-    _finish(lantai, job_id, doc)
+    if _finish(lantai, job_id, doc):
+        for after in AFTER_STEPS:
+            doc.results[after.__name__] = after(lantai, doc)
     return _outcome(lantai, job_id)
 
 
-def _finish(lantai: Lantai, job_id: str, doc: Document) -> None:
-    """The record steps and the job's end, in one transaction; a job already done is left alone."""
+def _finish(lantai: Lantai, job_id: str, doc: Document) -> bool:
+    """The record steps and the job's end, in one transaction; whether this call finished the job
+    (a job already done is left alone)."""
     with lantai.catalog.session() as session:
         job = session.get(Job, job_id, with_for_update=True)
         if job is None or job.status == JobStatus.DONE:
-            return
+            return False
         record = session.get(Record, doc.record.id)
         if record is None:  # deleted while it was being processed
             job.status, job.finished_at = JobStatus.FAILED, utcnow()
-            return
+            return False
         record.status, record.error_code, record.error_message = RecordStatus.DONE, None, None
         for step in RECORD_STEPS:
             doc.results[step.__name__] = step(lantai, session, record, doc)
@@ -200,6 +203,7 @@ def _finish(lantai: Lantai, job_id: str, doc: Document) -> None:
             "ocr_pages": sum(p.source == PageSource.OCR for p in doc.pages),
             "children": doc.child_ids,
         }
+    return True
 
 
 def _outcome(lantai: Lantai, job_id: str) -> ProcessOutcome:

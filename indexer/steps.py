@@ -7,7 +7,9 @@ Processing then runs two lists of small steps, each returning a typed result:
   OCR or electronic text) and store their pictures; ingest a container's entries;
 * ``RECORD_STEPS`` run inside the one transaction that finishes the record: write the pages,
   take the file's own metadata, describe the record (extraction, rules, classifier, 档号 and
-  the access level, which marks it for the index: ``archive.description.records.settle``).
+  the access level, which marks it for the index: ``archive.description.records.settle``);
+* ``AFTER_STEPS`` run once that is committed: derivatives too slow to hold the transaction
+  (the PDF/A preservation copy of a scanned record).
 
 A new step (a receipt check, a preservation copy, a fixity record) is one function added to
 the right list; ``indexer.process`` runs the lists and owns the job's life.
@@ -29,9 +31,9 @@ from archive.catalog.models import Job, Page, Record
 from archive.vocabulary import PageSource
 from indexer.context import Lantai
 from indexer.extract.base import ExtractContext, PageContent, extractor_for
+from indexer.extract.ocrpages import ocr_engine
 from indexer.pageimages import derivative_keys, store_images
 from indexer.sealed import unseal
-from ocr.engine import get_engine
 
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
 
@@ -94,10 +96,12 @@ def extract_context(lantai: Lantai, job: Job, record: Record, workdir: Path, on_
     """The extraction context for a record, from the settings and the job's (sealed) options."""
     settings = lantai.settings
     languages = (record.ocr_languages or settings.ocr_languages).split("+")
+    engine = (record.extra or {}).get("ocr_engine") or settings.ocr_engine
     sealed = (job.result or {}).get("options", {}).get("password_sealed")
     return ExtractContext(
         languages=languages,
-        ocr=get_engine("tesseract", timeout=settings.page_time_limit),
+        # A batch that names no languages lets each page choose between the two scripts.
+        ocr=ocr_engine(str(engine), settings.page_time_limit, choose_script=not record.ocr_languages),
         password=unseal(settings, sealed) if sealed else None,
         max_image_pixels=settings.max_image_pixels,
         page_time_limit=settings.page_time_limit,
@@ -192,6 +196,7 @@ def ingest_children(lantai: Lantai, doc: Document) -> Children:
             batch_id=batch_id,
             channel="zip",
             languages=record.ocr_languages,
+            ocr_engine=(record.extra or {}).get("ocr_engine"),
             metadata={"access": record.access_level},
             dispatch=doc.dispatch_children,
             actor=WORKER,
@@ -259,3 +264,19 @@ def describe(lantai: Lantai, session: Session, record: Record, doc: Document) ->
 
 RecordStep = Callable[[Lantai, Session, Record, Document], Any]
 RECORD_STEPS: list[RecordStep] = [save_pages, take_file_metadata, describe]
+
+
+# After steps: once the record is committed (slow derivatives that must not hold the transaction) --
+
+
+def preservation_copy(lantai: Lantai, doc: Document) -> bool:
+    """The PDF/A copy of a scanned record, from the OCR just done (``indexer.preservation_copy``);
+    whether one was made. A failure is logged and leaves the record as it is: the copy is a
+    derivative, made again on demand."""
+    from indexer.preservation_copy import make_quietly
+
+    return bool(make_quietly(lantai, doc.record.id))
+
+
+AfterStep = Callable[[Lantai, Document], Any]
+AFTER_STEPS: list[AfterStep] = [preservation_copy]

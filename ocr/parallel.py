@@ -14,8 +14,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from PIL import Image
 
-from config.errors import LantaiError
-from ocr.engine import OcrEngine, OcrError, OcrResult
+from ocr.engine import OcrEngine, OcrResult
+from ocr.errors import OcrError
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +29,6 @@ def _recognize_one(
     except OcrError as exc:
         exc.details.setdefault("page", number)
         return exc
-    except LantaiError as exc:
-        return OcrError(f"Page {number}: {exc.message_en}", f"第 {number} 页：{exc.message_zh}", page=number)
     except Exception as exc:  # a broken engine must not stop a 300-page batch
         log.exception("OCR engine %s crashed on page %d", getattr(engine, "name", "?"), number)
         return OcrError(

@@ -33,6 +33,13 @@ MIN_SKEW = 1.0
 # Longest side of the ink mask skew and line direction are measured on: enough for 0.1
 # degree over the width of a page, cheap to rotate.
 _MASK_SIZE = 1200
+# Line heights (pixels, as the ink mask measures them, line spacing included) outside which a
+# page is rescaled before OCR (``ocr_scale``), and the height it is brought to.
+_MAX_LINE = 130
+_MIN_LINE = 14
+_GOOD_LINE = 48
+# Most pixels a page is OCR'd at (an A3 page at 300 dpi is 17.4 MP).
+MAX_OCR_PIXELS = 20_000_000
 # A page whose 1st..99th gray percentiles span less than this is stretched (faded scans).
 _LOW_CONTRAST_SPAN = 128
 
@@ -66,7 +73,19 @@ def flatten(image: Image.Image) -> Image.Image:
         image = Image.alpha_composite(background, rgba)
     if image.mode.startswith("I;16"):
         image = _sixteen_to_l(image)
+    if image.mode in ("RGB", "CMYK", "YCbCr", "P"):
+        return _darkest_channel(image.convert("RGB"))
     return image.convert("L") if image.mode != "L" else image
+
+
+def _darkest_channel(rgb: Image.Image) -> Image.Image:
+    """Gray as the darkest of the three channels, so that coloured ink stays dark.
+
+    Luminance turns yellow ink (240, 200, 0) into gray 189, which Tesseract's binarisation
+    drops as paper; the darkest channel makes it 0 while white paper stays 255 and light
+    text on a dark band stays light (Tesseract reads inverted lines itself)."""
+    array = np.asarray(rgb, dtype=np.uint8)
+    return Image.fromarray(array.min(axis=2), mode="L")
 
 
 def _sixteen_to_l(image: Image.Image) -> Image.Image:
@@ -92,6 +111,60 @@ def improve_contrast(gray: Image.Image) -> Image.Image:
     if high - low >= _LOW_CONTRAST_SPAN:
         return gray
     return ImageOps.autocontrast(gray, cutoff=1)
+
+
+def text_line_height(ink: np.ndarray | None, vertical: bool = False) -> float | None:
+    """Median height (in mask pixels) of the runs of rows that hold ink: the height of a text
+    line, from a page's ``ink_mask`` (``vertical``: the width of its columns); None when
+    fewer than three lines can be told apart.
+
+    Measured on the middle half of the page only, so that a tilted page's lines stay apart."""
+    if ink is None:
+        return None
+    if vertical:
+        ink = ink.T
+    middle = ink[:, ink.shape[1] // 4 : max(ink.shape[1] // 4 + 1, 3 * ink.shape[1] // 4)]
+    rows = middle.sum(axis=1) > max(1, middle.shape[1] // 100)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0]))))
+    heights = edges[1::2] - edges[0::2]
+    heights = heights[heights >= 2]  # specks and rules are no lines
+    if len(heights) < 3:
+        return None
+    return float(np.median(heights))
+
+
+def ocr_scale(size: tuple[int, int], ink: np.ndarray | None, vertical: bool = False) -> float:
+    """The factor that brings a page to the text size Tesseract reads best (1.0: leave it).
+
+    Tesseract is trained on text of about 20 to 50 pixels per line (10 to 12 point type at
+    300 dpi); a 50 MP phone photo has lines of 150 pixels and more, and reads worse than
+    the same page shrunk. Pages whose lines are taller than ``_MAX_LINE`` pixels are scaled
+    down to ``_GOOD_LINE``, pages with lines under ``_MIN_LINE`` pixels scaled up (at most
+    2x), and every page kept under ``MAX_OCR_PIXELS``."""
+    width, height = size
+    scale = 1.0
+    line = text_line_height(ink, vertical)
+    if line is not None:
+        mask_factor = math.ceil(max(width, height, 1) / _MASK_SIZE)
+        line_px = line * mask_factor
+        if line_px > _MAX_LINE:
+            scale = _GOOD_LINE / line_px
+        elif line_px < _MIN_LINE and mask_factor == 1:
+            scale = min(2.0, _GOOD_LINE / max(line_px, 1.0))
+    pixels = width * height * scale * scale
+    if pixels > MAX_OCR_PIXELS:
+        scale *= math.sqrt(MAX_OCR_PIXELS / pixels)
+    return 1.0 if 0.9 <= scale <= 1.1 else scale
+
+
+def rescale(gray: Image.Image, scale: float) -> Image.Image:
+    """The page scaled by ``scale``: a whole-number box reduction first when shrinking (fast)."""
+    if scale == 1.0:
+        return gray
+    size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
+    if scale < 1.0:
+        return gray.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    return gray.resize(size, Image.Resampling.BICUBIC)
 
 
 def _otsu_threshold(array: np.ndarray) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,7 +22,8 @@ import pytesseract
 import pytesseract.pytesseract as _pt
 from PIL import Image
 
-from ocr.engine import OcrError, OcrResult, Word, register_engine
+from ocr.engine import OcrResult, Word, register_engine
+from ocr.errors import OcrError, OcrLanguageError, OcrTimeoutError
 from ocr.preprocess import (
     MIN_SKEW,
     deskew,
@@ -29,10 +31,13 @@ from ocr.preprocess import (
     improve_contrast,
     ink_mask,
     lines_vertical_in,
+    ocr_scale,
     page_dpi,
+    rescale,
     skew_in,
 )
-from ocr.text import assemble_text
+from ocr.script import first_lines, other_script, reading_score, vertical_languages, within
+from ocr.text import assemble_text, fix_cjk_punctuation
 
 log = logging.getLogger(__name__)
 
@@ -40,26 +45,14 @@ DEFAULT_LANGUAGES: tuple[str, ...] = ("chi_sim", "eng")
 # Mean word confidence above which a page counts as read the right way up. Upright pages
 # (clean Chinese or English) score 75-96, the same pages upside down 25-45.
 UPRIGHT_CONFIDENCE = 60.0
+# A Chinese page read with a mean confidence under this is checked for the other script (a
+# Traditional page read in Simplified scores 75-82 on clean scans, Simplified pages 85-95),
+# and the other script must read its first lines this many points better to be used.
+SCRIPT_CHECK_CONFIDENCE = 86.0
+SCRIPT_MARGIN = 5.0
 # Seconds the list of installed language packs is kept (``installed_languages``).
 LANGUAGES_TTL = 300.0
 _languages: tuple[float, frozenset[str]] | None = None
-
-
-class OcrTimeoutError(OcrError):
-    """Tesseract took longer than the time allowed for one page."""
-
-    code = "ocr_timeout"
-    default_zh = "文字识别超时"
-    default_en = "OCR timed out"
-
-
-class OcrLanguageError(OcrError):
-    """An OCR language was asked for that is not installed."""
-
-    code = "ocr_language_missing"
-    http_status = 400
-    default_zh = "未安装所需的文字识别语言"
-    default_en = "OCR language not installed"
 
 
 def _single_threaded(original: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
@@ -94,13 +87,17 @@ class TesseractEngine:
         *,
         detect_orientation: bool = True,
         correct_skew: bool = True,
+        choose_script: bool = False,
     ) -> None:
-        """``timeout``: seconds allowed for one page, all tesseract runs together."""
+        """``timeout``: seconds allowed for one page, all tesseract runs together;
+        ``choose_script``: the batch named no languages, so a page that reads badly in
+        Simplified Chinese is tried in Traditional (and the other way round)."""
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self.timeout = timeout
         self.detect_orientation = detect_orientation
         self.correct_skew = correct_skew
+        self.choose_script = choose_script
 
     # -- languages -------------------------------------------------------------------------
 
@@ -147,18 +144,25 @@ class TesseractEngine:
     def recognize(self, image: Image.Image, languages: Sequence[str]) -> OcrResult:
         """OCR one page; the result's words refer to ``result.image``, the upright page.
 
+        The page is first brought to the text size Tesseract reads best (``ocr_scale``).
         Orientation costs an OSD run (about 40% of the OCR time of a dense page), so it is
         only asked for when the page needs it: when its text lines run vertically (turned
-        90 or 270 degrees), or when the page read as it came gives unsure words (upside
-        down, or a poor scan). Each turn tried is read, and the best reading is kept.
+        90 or 270 degrees, or Chinese set in columns), or when the page read as it came gives
+        unsure words (upside down, or a poor scan). Each turn tried is read, and the best
+        reading (``reading_score``) is kept; a sideways page is also read as it came, both
+        horizontally and with the vertical Chinese packs, so an upright page set in columns
+        is never turned. An ordinary upright page is read once.
         """
         deadline = time.monotonic() + self.timeout
         lang = self.language_spec(languages)
         dpi = page_dpi(image)
         try:
             gray = improve_contrast(flatten(image))
-            ink = ink_mask(gray)  # measured once for line direction and skew
+            ink = ink_mask(gray)  # measured once for size, line direction and skew
             sideways = self.detect_orientation and lines_vertical_in(ink)
+            scale = ocr_scale(gray.size, ink, sideways)
+            if scale != 1.0:
+                gray, dpi = rescale(gray, scale), 300  # now sized like a 300 dpi scan
         except (OSError, ValueError) as exc:
             raise OcrError(f"Cannot read the page image: {exc}", f"无法读取页面图像：{exc}") from exc
         if gray is image:
@@ -169,26 +173,74 @@ class TesseractEngine:
             osd_turn = self._orientation(gray, dpi, deadline)  # 0 too: text set in columns
         first_turn = osd_turn or 0
         best = self._recognize_turned(gray, first_turn, lang, dpi, deadline, ink)
-        if not self.detect_orientation or _reads_well(best):
-            return best
-        if osd_turn is None:
-            osd_turn = self._orientation(gray, dpi, deadline)
-        if not sideways:
-            others = [osd_turn]
-        elif first_turn in (90, 270):
-            others = [(first_turn + 180) % 360]  # OSD mixes up the two sideways turns at times
-        else:
-            others = [90, 270]
-        for turn in others:
-            if turn == first_turn:
-                continue
-            candidate = self._recognize_turned(gray, turn, lang, dpi, deadline)
-            if _reading_score(candidate) > _reading_score(best):
-                best = candidate
+        if self.detect_orientation and (sideways or not _reads_well(best)):
+            best = self._other_readings(gray, best, sideways, osd_turn, lang, dpi, deadline, ink)
+        if self.choose_script:
+            best = self._script_checked(gray, best, dpi, deadline)
         return best
 
+    def _script_checked(self, gray: Image.Image, best: OcrResult, dpi: int, deadline: float) -> OcrResult:
+        """``best``, or the page read in the other Chinese script when its first lines read
+        clearly better that way.
+
+        Only a Chinese page read with less than ``SCRIPT_CHECK_CONFIDENCE`` is checked, and
+        the check reads the first lines alone (a strip of the page); the whole page is read
+        again only when the strip says the other script fits better."""
+        other = other_script(best.languages, self.installed_languages())
+        if other is None or best.image is None or (best.confidence or 100.0) >= SCRIPT_CHECK_CONFIDENCE:
+            return best
+        box = first_lines(best.words)
+        if box is None:
+            return best
+        inside = [w.confidence for w in best.words if within(w, box)]
+        strip = self._recognize_turned(best.image.crop(box), 0, other, dpi, deadline, psm=6)
+        if strip.confidence is None or not inside or strip.confidence < sum(inside) / len(inside) + SCRIPT_MARGIN:
+            return best
+        return self._better(best, self._recognize_turned(gray, best.rotated, other, dpi, deadline))
+
+    def _other_readings(
+        self,
+        gray: Image.Image,
+        best: OcrResult,
+        sideways: bool,
+        osd_turn: int | None,
+        lang: str,
+        dpi: int,
+        deadline: float,
+        ink: np.ndarray | None,
+    ) -> OcrResult:
+        """The best of ``best`` and the other readings worth trying for a sideways or badly
+        read page: other turns, and (sideways) the vertical Chinese packs."""
+        first_turn = best.rotated
+        if sideways:
+            vertical = vertical_languages(lang, self.installed_languages(), both_scripts=self.choose_script)
+            if vertical is not None:
+                best = self._better(best, self._recognize_turned(gray, 0, vertical, dpi, deadline, ink, psm=5))
+            others = [0, (first_turn + 180) % 360] if first_turn in (90, 270) else [90, 270]
+        else:
+            if osd_turn is None:
+                osd_turn = self._orientation(gray, dpi, deadline)
+            others = [osd_turn]
+        for turn in others:
+            if turn != first_turn:
+                mask = ink if not turn else None
+                best = self._better(best, self._recognize_turned(gray, turn, lang, dpi, deadline, mask))
+        return best
+
+    @staticmethod
+    def _better(best: OcrResult, candidate: OcrResult) -> OcrResult:
+        """The reading with more confident characters (``best`` on a tie)."""
+        return candidate if reading_score(candidate) > reading_score(best) else best
+
     def _recognize_turned(
-        self, gray: Image.Image, turn: int, lang: str, dpi: int, deadline: float, ink: np.ndarray | None = None
+        self,
+        gray: Image.Image,
+        turn: int,
+        lang: str,
+        dpi: int,
+        deadline: float,
+        ink: np.ndarray | None = None,
+        psm: int = 3,
     ) -> OcrResult:
         """Turn the page clockwise by ``turn`` degrees, deskew it, and OCR it (``ink``: the
         unturned page's ``ink_mask``)."""
@@ -200,7 +252,7 @@ class TesseractEngine:
         # costs about half a second of CPU; a BMP costs nothing to write or read.
         gray.format = "BMP"
         tsv = self._run(
-            lambda t: pytesseract.image_to_data(gray, lang=lang, config=f"--psm 3 --dpi {dpi}", timeout=t),
+            lambda t: pytesseract.image_to_data(gray, lang=lang, config=f"--psm {psm} --dpi {dpi}", timeout=t),
             deadline,
         )
         words, rows = parse_tsv(tsv)
@@ -213,6 +265,8 @@ class TesseractEngine:
             height=gray.height,
             rotated=turn,
             image=gray,
+            engine=self.name,
+            languages=lang,
         )
 
     def _orientation(self, gray: Image.Image, dpi: int, deadline: float) -> int:
@@ -283,11 +337,6 @@ def _reads_well(result: OcrResult) -> bool:
     return result.confidence is not None and result.confidence >= UPRIGHT_CONFIDENCE
 
 
-def _reading_score(result: OcrResult) -> float:
-    """How well a page was read: confident characters (upside-down text reads as few, unsure ones)."""
-    return sum(len(w.text) * w.confidence for w in result.words if w.confidence >= 50) / 100
-
-
 def parse_tsv(tsv: str) -> tuple[list[Word], list[tuple[tuple[int, int, int], Word]]]:
     """Words (level 5 rows with text) from Tesseract's TSV, and the same keyed by
     (block, paragraph, line) in reading order for ``ocr.text.assemble_text``."""
@@ -302,7 +351,7 @@ def parse_tsv(tsv: str) -> tuple[list[Word], list[tuple[tuple[int, int, int], Wo
         cells = line.split("\t")
         if len(cells) != len(header) or cells[index["level"]] != "5":
             continue
-        text = cells[index["text"]].strip()
+        text = fix_cjk_punctuation(cells[index["text"]].strip())
         if not text:
             continue
         word = Word(
@@ -323,4 +372,16 @@ def parse_tsv(tsv: str) -> tuple[list[Word], list[tuple[tuple[int, int, int], Wo
     return words, rows
 
 
-register_engine("tesseract", TesseractEngine)
+def _check() -> OcrError | None:
+    """None when the tesseract program is installed, else the error saying so."""
+    if shutil.which(_pt.tesseract_cmd) is None:
+        return OcrError(
+            "The tesseract program is not installed; install tesseract-ocr",
+            "未安装 tesseract 程序；请安装 tesseract-ocr",
+        )
+    return None
+
+
+# Highest priority: the fastest engine here, with language packs for both scripts and
+# vertical text; ``auto`` reads with it first.
+register_engine("tesseract", TesseractEngine, priority=100, check=_check)

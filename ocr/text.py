@@ -50,6 +50,44 @@ def is_cjk(ch: str) -> bool:
     )
 
 
+# A run of dashes as OCR reads the Chinese dash "——": hyphens, one-dashes, and 一 (the
+# character "one", which a dash resembles). Only runs mixing 一 or — with another dash are
+# rewritten, so that 一一 (as in 一一对应) and a Latin "--" are kept.
+_DASH_RUN = re.compile(r"[-\u2010-\u2015\u2212\u2500\uff0d一]{2,}")
+# Latin punctuation OCR gives for Chinese punctuation, replaced only between two CJK characters
+# (a lone full-width minus there is a —— read as one dash).
+_BETWEEN_CJK = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？", "(": "（", ")": "）", "\uff0d": "——"}
+
+
+def _dash_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    if set(run) == {"一"} or (not ({"一", "—"} & set(run)) and "\uff0d" not in run):
+        return run
+    return "——" * max(1, len(run) // 2)
+
+
+# 〇 read as a circle, a letter O or a zero between Chinese numerals (二〇二三年).
+_ZERO = re.compile(r"(?<=[一二三四五六七八九十〇零])[○◯OoΟ0](?=[一二三四五六七八九十〇零○◯OoΟ0])")
+# The year of a 文号 in square or round brackets: 长教发[2023]12号 is printed 长教发〔2023〕12号.
+_DOC_YEAR = re.compile(r"(?<=[\u4e00-\u9fff])[\[［(（](\d{4})[\]］)）](?=\d)")
+
+
+def fix_cjk_punctuation(text: str) -> str:
+    """Chinese punctuation as printed: ``-一`` or ``一-`` (a misread ——) as ——, a lone
+    full-width minus between CJK characters as ——, , : ; ! ? ( ) between CJK characters as
+    their full-width forms, 〇 between Chinese numerals, and 〔〕 around a 文号's year."""
+    if not text:
+        return text
+    text = _DASH_RUN.sub(_dash_run, text)
+    text = _ZERO.sub("〇", text)
+    text = _DOC_YEAR.sub(r"〔\1〕", text)
+    chars = list(text)
+    for i in range(1, len(chars) - 1):
+        if chars[i] in _BETWEEN_CJK and is_cjk(chars[i - 1]) and is_cjk(chars[i + 1]):
+            chars[i] = _BETWEEN_CJK[chars[i]]
+    return "".join(chars)
+
+
 def _needs_space(left: str, right: str) -> bool:
     """Whether a space belongs between two pieces of text joined side by side."""
     return bool(left) and bool(right) and not is_cjk(left[-1]) and not is_cjk(right[0])

@@ -7,7 +7,8 @@ set -euo pipefail
 
 case "${1:-runtime}" in
   runtime) packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng
-                     tesseract-ocr-osd libmagic1 fonts-wqy-zenhei) ;;
+                     tesseract-ocr-osd tesseract-ocr-chi-sim-vert tesseract-ocr-chi-tra-vert
+                     libmagic1 fonts-wqy-zenhei libgl1 libglib2.0-0) ;;
   test)    packages=(chromium fonts-noto-cjk zip) ;;
   services) packages=(postgresql redis-server) ;;
   python)  packages=(python3.11 python3.11-venv) ;;

@@ -8,9 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from urllib.parse import urlsplit
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import redis

@@ -1,8 +1,10 @@
 """Raster images (TIFF, PNG, JPEG, BMP, WebP): one page per frame, OCR'd; camera photos catalogued.
 
 The pixel count is checked from the header before any pixel is decoded, so a pixel flood
-is refused at once. A JPEG with camera EXIF is a photograph: it is kept as an image with its
-capture date and camera, not OCR'd.
+is refused at once. A JPEG with camera EXIF may be a photograph of a scene or a document
+photographed with a phone: it is OCR'd, and the reading is kept only when it holds
+confident text (``holds_text``); otherwise it is catalogued as a photo (carrier "photo",
+its capture date and camera) with no text, in its own colours.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from indexer.extract.limits import check_pixels, pillow_bomb_guard
 from indexer.extract.ocrpages import (
     failed_page,
     flatten_for_ocr,
+    holds_text,
     no_engine_page,
     ocr_in_order,
     page_from_result,
 )
+from ocr.engine import OcrResult
 
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError)
 
@@ -108,15 +112,22 @@ class ImageExtractor:
             raise
         if image.format == "JPEG" and is_camera_photo(exif):
             image.close()
-            metadata["carrier"] = "photo"
-            return Extraction(page_count=1, pages=self._photo(first, ctx), metadata=metadata)
+            return Extraction(page_count=1, pages=self._photo(first, metadata, ctx), metadata=metadata)
         return Extraction(page_count=count, pages=self._scans(image, first, count, path, ctx),
                           metadata=metadata)
 
-    def _photo(self, frame: Image.Image, ctx: ExtractContext) -> Iterator[PageContent]:
-        """The photograph as one page without text."""
-        yield PageContent(number=1, text="", source=PageSource.NONE, image=frame,
-                          width=frame.width, height=frame.height)
+    def _photo(self, frame: Image.Image, metadata: dict[str, Any], ctx: ExtractContext) -> Iterator[PageContent]:
+        """A camera picture: its OCR when it holds text (a document photographed), else the
+        photograph as one page without text (``metadata`` then says carrier "photo")."""
+        page: PageContent | None = None
+        for _number, result, _frame in ocr_in_order(ctx, iter([(1, flatten_for_ocr(frame))])):
+            if isinstance(result, OcrResult) and holds_text(result):
+                page = page_from_result(1, result, frame)
+        if page is None:
+            metadata["carrier"] = "photo"
+            page = PageContent(number=1, text="", source=PageSource.NONE, image=frame,
+                               width=frame.width, height=frame.height)
+        yield page
         ctx.progress(1, 1)
 
     def _scans(

@@ -12,9 +12,51 @@ from typing import Any
 from PIL import Image
 
 from archive.vocabulary import PageSource
-from config.errors import LantaiError
+from config.errors import ConfigurationError, LantaiError
 from indexer.extract.base import ExtractContext, PageContent
-from ocr.engine import OcrError, OcrResult
+from ocr.engine import OcrEngine, OcrResult, check_engine, get_engine
+from ocr.errors import OcrError
+
+
+class PageOcrError(LantaiError):
+    """OCR failed on a page (the ``OcrError`` of ``ocr/``, with its code, as a ``LantaiError``)."""
+
+    code = "ocr_failed"
+    http_status = 422
+    default_zh = "文字识别失败"
+    default_en = "OCR failed"
+
+
+_BY_CODE: dict[str, type[PageOcrError]] = {}
+
+
+def lantai_error(error: OcrError) -> LantaiError:
+    """The ``LantaiError`` shown for an ``OcrError``: same code, messages and details."""
+    cls = _BY_CODE.get(error.code)
+    if cls is None:
+        name = "PageOcrError_" + error.code
+        cls = type(name, (PageOcrError,), {"code": error.code, "http_status": error.http_status})
+        _BY_CODE[error.code] = cls
+    return cls(error.message_en, error.message_zh, **error.details)
+
+
+def ocr_engine(name: str, timeout: float, choose_script: bool = False) -> OcrEngine:
+    """The named OCR engine (a setting or a batch's choice); a ``LantaiError`` for an unknown
+    engine or one that cannot run here, so the record that asked for it says why."""
+    try:
+        return get_engine(name, timeout=timeout, choose_script=choose_script)
+    except OcrError as exc:
+        raise lantai_error(exc) from exc
+
+
+def check_ocr_engine(name: str) -> None:
+    """Stop start-up (``ConfigurationError``) when the configured engine is unknown or cannot run."""
+    try:
+        check_engine(name)
+    except OcrError as exc:
+        raise ConfigurationError(
+            f"LANTAI_OCR_ENGINE: {exc.message_en}", f"LANTAI_OCR_ENGINE：{exc.message_zh}", engine=name
+        ) from exc
 
 
 def flatten_for_ocr(image: Image.Image) -> Image.Image:
@@ -52,6 +94,21 @@ def page_from_result(number: int, result: OcrResult, fallback: Image.Image) -> P
     )
 
 
+# A picture "holds text" when OCR found at least this many characters read with at least this
+# confidence: a scene read as text gives a few unsure fragments, a document photo lines of
+# confident ones.
+TEXT_MIN_CHARS = 6
+TEXT_MIN_CONFIDENCE = 75.0
+
+
+def holds_text(result: OcrResult) -> bool:
+    """Whether an OCR reading of a photograph found real text rather than shapes read as letters."""
+    sure = sum(
+        len(w.text) for w in result.words if w.confidence >= TEXT_MIN_CONFIDENCE and any(c.isalnum() for c in w.text)
+    )
+    return sure >= TEXT_MIN_CHARS and (result.confidence or 0.0) >= TEXT_MIN_CONFIDENCE * 0.8
+
+
 def failed_page(number: int, error: LantaiError, image: Image.Image | None) -> PageContent:
     """A page whose OCR or rendering failed alone: no text, the error kept on the page."""
     return PageContent(
@@ -69,7 +126,7 @@ def no_engine_page(number: int, image: Image.Image) -> PageContent:
     """A page that needs OCR when no engine was given: kept as an image without text."""
     return failed_page(
         number,
-        OcrError(
+        PageOcrError(
             "This page is an image and no OCR engine is configured",
             "该页为图像，但未配置文字识别引擎",
         ),
@@ -82,16 +139,10 @@ def _recognize(
 ) -> Iterator[OcrResult | LantaiError]:
     """OCR each image in order: in parallel via ``ocr.parallel`` when it is available."""
     assert ctx.ocr is not None  # noqa: S101  (callers check)
-    try:
-        from ocr.parallel import recognize_pages
-    except ImportError:  # the parallel runner is optional; one page at a time still works
-        for image in images:
-            try:
-                yield ctx.ocr.recognize(image, ctx.languages)
-            except LantaiError as exc:
-                yield exc
-        return
-    yield from recognize_pages(ctx.ocr, images, ctx.languages, max(1, ctx.ocr_workers))
+    from ocr.parallel import recognize_pages
+
+    for result in recognize_pages(ctx.ocr, images, ctx.languages, max(1, ctx.ocr_workers)):
+        yield lantai_error(result) if isinstance(result, OcrError) else result
 
 
 def ocr_in_order(

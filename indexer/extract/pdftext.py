@@ -19,6 +19,7 @@ from pdfminer.pdfpage import PDFPage
 from pdfminer.utils import MATRIX_IDENTITY, Matrix, Point, Rect, apply_matrix_rect, mult_matrix
 
 from indexer.extract.limits import Deadline
+from indexer.extract.pdffonts import GuessCounts, guesses_text
 from ocr.text import is_cjk, join_paragraphs, normalize_line
 
 # A page needs at least this share of sound characters to be read from its text layer.
@@ -57,6 +58,7 @@ class TextLayer:
     chars: int = 0
     unsound: int = 0
     unlikely: int = 0
+    guessed: GuessCounts = field(default_factory=GuessCounts)  # glyphs of fonts that say no text
     image_cover: float = 0.0  # share of the page covered by pictures
     # The visible (crop) box in layout coordinates: what pdfium renders for the viewer.
     visible: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
@@ -66,7 +68,7 @@ class TextLayer:
         """Whether the text layer holds real text worth trusting over OCR."""
         if self.chars == 0:
             return False
-        sound = self.chars - self.unsound - self.unlikely
+        sound = self.chars - max(self.unsound + self.unlikely, self.guessed.untrusted)
         if sound / self.chars < MIN_SOUND_SHARE:
             return False
         return not (self.chars < FEW_CHARS and self.image_cover >= IMAGE_COVER)
@@ -83,7 +85,7 @@ class TextLayer:
             return "no text layer"
         if self.usable:
             return "text layer"
-        if self.unsound or self.unlikely:
+        if self.unsound or self.unlikely or self.guessed.untrusted:
             return "garbled text layer"
         return "scan with little text"
 
@@ -105,6 +107,8 @@ class _GlyphDevice(PDFTextDevice):
         self.deadline: Deadline | None = None
         self._figures: list[tuple[float, float, float, float]] = []
         self._fonts: dict[int, tuple[PDFFont, dict[int, tuple[str, float]]]] = {}
+        self._guessing: dict[int, bool] = {}
+        self.guessed = GuessCounts()
 
     def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
         """Start collecting a page."""
@@ -113,6 +117,7 @@ class _GlyphDevice(PDFTextDevice):
         self.glyphs = []
         self.picture_area = 0.0
         self._figures = []
+        self.guessed = GuessCounts()
 
     def begin_figure(self, name: str, bbox: Rect, matrix: Matrix) -> None:
         """A form or picture starts: remember where it lies on the page."""
@@ -163,6 +168,7 @@ class _GlyphDevice(PDFTextDevice):
         x, y = pos
         a, b, c, d, e, f = matrix
         codes = self._codes(font)
+        guessing = self._guessing[id(font)]
         descent = font.get_descent() * fontsize
         low, high = descent + rise, descent + rise + fontsize
         advance_scale = fontsize * scaling
@@ -187,6 +193,8 @@ class _GlyphDevice(PDFTextDevice):
                         glyphs.append(Glyph(code[0], min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb)))
                     else:
                         glyphs.append(Glyph(code[0], *apply_matrix_rect((a, b, c, d, ox, oy), (0, low, adv, high))))
+                    if guessing:
+                        self.guessed.add(code[0])
                     x += adv
                     if cid == 32 and wordspace:
                         x += wordspace
@@ -198,6 +206,7 @@ class _GlyphDevice(PDFTextDevice):
         codes = self._fonts.get(id(font))
         if codes is None or codes[0] is not font:
             codes = self._fonts[id(font)] = (font, {})
+            self._guessing[id(font)] = guesses_text(font)
         return codes[1]
 
     def render_char(
@@ -259,6 +268,7 @@ class TextLayerReader:
             device.deadline = None
         _, _, width, height = device.page_box
         layer = assemble(device.glyphs)
+        layer.guessed = device.guessed
         device.glyphs = []
         layer.image_cover = min(device.picture_area / max(width * height, 1.0), 1.0)
         layer.visible = visible_box(page)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit.review import who_accessed
 from archive.catalog.models import Page, Record
-from archive.vocabulary import AuditAction, DownloadForm
+from archive.vocabulary import AuditAction, DownloadForm, PageSource
 from config.errors import NotFoundError
 from indexer import pageimages
 from portal.audit.web import audit_or_refuse
@@ -84,6 +84,7 @@ def show(record_id: int) -> str:
             boxes=boxes,
             related=related,
             original=record.original,
+            preservation=any(p.source == PageSource.OCR for p in pages),
             request_url=url_for("requests.new", record=record.id) if guard.may_request(session, record) else None,
             access=access,
         )
@@ -173,6 +174,21 @@ def download(record_id: int) -> Response:
     """The original file, streamed from storage by its content key."""
     with guard.reading(AuditAction.DOWNLOAD, record_id, form=DownloadForm.ORIGINAL) as (session, record):
         return original_download(session, record)
+
+
+@bp.get("/<int:record_id>/preservation.pdf")
+def download_preservation(record_id: int) -> Response:
+    """The record's PDF/A preservation copy (page images with an invisible OCR text layer),
+    made first when it is missing."""
+    from indexer import preservation_copy as preservation
+
+    ctx = guard.lantai()
+    with guard.reading(AuditAction.DOWNLOAD, record_id, form=DownloadForm.PRESERVATION) as (session, record):
+        key = preservation.ensure(ctx, record.id)
+        name = downloads.text_filename(record).removesuffix(".txt") + ".pdfa.pdf"
+        audit_or_refuse(session, AuditAction.DOWNLOAD, record=record, purpose=guard.purpose_for(session, record),
+                        details={"form": DownloadForm.PRESERVATION, "file": name, "pages": len(record.pages)})
+        return downloads.file_response(ctx.storage.open_derivative(key), name, "application/pdf")
 
 
 @bp.get("/<int:record_id>/text.txt")

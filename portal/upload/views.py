@@ -20,6 +20,7 @@ from archive.audit.chain import AuditWriteError
 from archive.description.schema import DEFAULT_CATEGORIES
 from archive.vocabulary import AccessLevel, Retention
 from config.errors import LantaiError
+from ocr.engine import engine_names
 from portal.audit.web import where
 from portal.auth import staff_required
 from portal.records import guard
@@ -36,6 +37,8 @@ METADATA_FIELDS = (
     "access_level",
     "creator",
     "doc_number",
+    "language",  # OCR languages of this upload, e.g. chi_tra (as ingest --lang)
+    "ocr_engine",  # OCR engine of this upload (as ingest --ocr-engine)
 )
 CATEGORIES = tuple(DEFAULT_CATEGORIES.items())  # (code, name), the one 门类 table
 RETENTIONS = tuple((retention.value, retention.zh) for retention in Retention)
@@ -89,6 +92,7 @@ def upload() -> Any:
             retentions=RETENTIONS,
             access_levels=ACCESS_LEVELS,
             default_access=guard.lantai().settings.default_access_level,
+            ocr_engines=engine_names(),
             values=request.form if request.method == "POST" else {},
         ),
         status,

@@ -73,9 +73,9 @@ def test_jpeg_bmp_webp_scans(tmp_path: Path, make_ctx: Callable[..., ExtractCont
         assert "carrier" not in metadata
 
 
-def _camera_jpeg(path: Path) -> None:
+def _camera_jpeg(path: Path, image: Image.Image | None = None) -> None:
     """A JPEG as a camera writes it: Make, Model and DateTimeOriginal in EXIF."""
-    image = Image.new("RGB", (320, 240), (90, 140, 200))
+    image = image or Image.new("RGB", (320, 240), (90, 140, 200))
     exif = Image.Exif()
     exif[0x010F] = "Canon"
     exif[0x0110] = "Canon EOS 5D Mark IV"
@@ -107,3 +107,35 @@ def test_scan_without_engine(make_ctx: Callable[..., ExtractContext]) -> None:
     assert page.source == PageSource.NONE
     assert page.image is not None and page.image.size == (1024, 800)
     assert page.error is not None and "OCR" in page.error.message_en
+
+
+def test_phone_photo_of_a_document_is_read(
+    tmp_path: Path, make_ctx: Callable[..., ExtractContext], ocr_engine
+) -> None:
+    """A document photographed with a phone (camera EXIF) holds text: it is OCR'd, not filed
+    as a photo without text."""
+    page_image = Image.open(data_file("phototest.tif")).convert("RGB")
+    # paper under room light: warm gray, not white
+    tinted = Image.blend(page_image, Image.new("RGB", page_image.size, (205, 190, 160)), 0.25)
+    path = tmp_path / "IMG_2024.jpg"
+    _camera_jpeg(path, tinted)
+    metadata, (page,) = extract(path, make_ctx(ocr=ocr_engine), "image/jpeg")
+    assert page.source == PageSource.OCR
+    assert "12 point text" in page.text
+    assert "carrier" not in metadata
+    assert metadata["camera_make"] == "Canon"  # the EXIF is still catalogued
+
+
+def test_photo_of_a_scene_stays_a_photo_without_text(
+    tmp_path: Path, make_ctx: Callable[..., ExtractContext], ocr_engine
+) -> None:
+    """A real photograph of a scene (scikit-learn's sample photo of a flower) gives no junk text."""
+    import sklearn.datasets
+
+    flower = Path(sklearn.datasets.__file__).parent / "images" / "flower.jpg"
+    path = tmp_path / "flower.jpg"
+    _camera_jpeg(path, Image.open(flower).convert("RGB"))
+    metadata, (page,) = extract(path, make_ctx(ocr=ocr_engine), "image/jpeg")
+    assert metadata["carrier"] == "photo"
+    assert page.source == PageSource.NONE and page.text == "" and page.words == []
+    assert page.image is not None and page.image.mode == "RGB"  # kept in its colours

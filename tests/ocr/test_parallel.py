@@ -10,8 +10,8 @@ from collections.abc import Iterator, Sequence
 import pytest
 from PIL import Image
 
-from config.errors import LantaiError
-from ocr.engine import _ENGINES, OcrError, OcrResult, get_engine, register_engine
+from ocr.engine import _ENGINES, OcrResult, get_engine, register_engine
+from ocr.errors import OcrError
 from ocr.parallel import recognize_pages
 from ocr.tesseract import TesseractEngine
 from tests.ocr.conftest import Render
@@ -68,7 +68,7 @@ def pages(count: int, taken: list[int] | None = None) -> Iterator[Image.Image]:
 
 
 def test_unknown_engine_name_is_a_clear_error() -> None:
-    with pytest.raises(LantaiError) as caught:
+    with pytest.raises(OcrError) as caught:
         get_engine("nonesuch")
     assert "nonesuch" in caught.value.message_en and "nonesuch" in caught.value.message_zh
 

@@ -10,10 +10,11 @@ import pytesseract.pytesseract as pt
 import pytest
 from PIL import Image
 
-from ocr.engine import OcrError, OcrResult, get_engine
+from ocr.engine import OcrResult, get_engine
+from ocr.errors import OcrError, OcrLanguageError, OcrTimeoutError
 from ocr.preprocess import estimate_skew
 from ocr.quality import character_error_rate
-from ocr.tesseract import OcrLanguageError, OcrTimeoutError, TesseractEngine
+from ocr.tesseract import TesseractEngine
 from tests.conftest import SHARED
 from tests.ocr.conftest import NOTO_SANS, TC, Render
 

@@ -93,3 +93,18 @@ def test_assemble_text_follows_blocks_paragraphs_and_lines() -> None:
 
 def test_assemble_text_of_no_words_is_empty() -> None:
     assert assemble_text([]) == ""
+
+
+def test_chinese_punctuation_as_printed() -> None:
+    """OCR's readings of Chinese punctuation put back: ——, 〇, 〔〕, full-width marks."""
+    from ocr.text import fix_cjk_punctuation
+
+    assert fix_cjk_punctuation("档案工作-一归档") == "档案工作——归档"
+    assert fix_cjk_punctuation("档案工作一-归档") == "档案工作——归档"
+    assert fix_cjk_punctuation("工作－归档") == "工作——归档"
+    assert fix_cjk_punctuation("二○二三年") == fix_cjk_punctuation("二O二三年") == "二〇二三年"
+    assert fix_cjk_punctuation("长教发[2023]12号") == "长教发〔2023〕12号"
+    assert fix_cjk_punctuation("通知:各单位") == "通知：各单位"
+    # kept as they are: a real 一一, Latin text, a year in Latin context
+    for kept in ("一一对应", "a--b", "see [2023] 12", "Phone: 123", "2O23"):
+        assert fix_cjk_punctuation(kept) == kept

@@ -8,12 +8,24 @@ from typing import Any
 import tantivy
 
 from indexer.search.analysis import is_word_unit, query_bigrams
-from indexer.search.base import Clearance
-from indexer.search.fields import TITLE_BOOST, day_bounds
+from indexer.search.base import ACCESS_LEVELS, Clearance
+from indexer.search.fields import TITLE_BOOST, access_set_key, day_bounds
 from indexer.search.query import And, MatchAll, Node, Not, Term, YearRange
-from indexer.search.request import MAX_FACET_VALUES, Prepared
+from indexer.search.request import Prepared
 
 MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur.MustNot
+
+
+_ALL_LEVELS = frozenset(ACCESS_LEVELS)
+
+
+def _filter(query: tantivy.Query) -> tantivy.Query:
+    """A query that only filters: it adds nothing to a record's score."""
+    return tantivy.Query.const_score_query(query, 0.0)
+
+
+def _all(*parts: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(MUST, p) for p in parts])
 
 
 def _core(unit: str) -> str:
@@ -27,9 +39,12 @@ class QueryBuilder:
         self.schema = schema
 
     def build(self, prepared: Prepared) -> tantivy.Query:
-        """The full query: text, filters, dates, record and clearance, all required."""
+        """The full query: text, filters, dates and record, restricted to the caller's clearance.
+
+        Built once per request; the same query object gives the hits and the facets.
+        """
         request = prepared.request
-        clauses = [(MUST, self.node(prepared.tree)), (MUST, self.clearance(request.clearance))]
+        clauses = [(MUST, self.node(prepared.tree))]
         for name, values in prepared.filters.items():
             if name == "year":
                 clauses.append((MUST, tantivy.Query.term_set_query(self.schema, "year", [int(v) for v in values])))
@@ -42,20 +57,38 @@ class QueryBuilder:
             )
         if request.record_id is not None:
             clauses.append((MUST, tantivy.Query.term_query(self.schema, "id", int(request.record_id))))
-        return tantivy.Query.boolean_query(clauses)
+        query = clauses[0][1] if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+        return self.restrict(query, request.clearance)
 
-    def clearance(self, clearance: Clearance) -> tantivy.Query:
-        """Records the caller may see: a level in ``levels`` or an id in ``granted_ids``."""
-        parts = []
-        if clearance.levels:
-            parts.append((SHOULD, tantivy.Query.term_set_query(self.schema, "access_level", sorted(clearance.levels))))
-        if clearance.granted_ids:
-            parts.append(
-                (SHOULD, tantivy.Query.term_set_query(self.schema, "id", sorted(int(i) for i in clearance.granted_ids)))
-            )
-        if not parts:
-            return tantivy.Query.empty_query()
-        return tantivy.Query.boolean_query(parts)
+    def restrict(self, query: tantivy.Query, clearance: Clearance) -> tantivy.Query:
+        """``query`` limited to what the caller may see: a level in ``levels`` or a granted id.
+
+        A level set is one term of the ``access`` field (every record lists each set of
+        levels that admits it, ``fields.access_sets``), so the filter is one posting list
+        however many levels it allows, instead of a union read in full for every search.
+        Granted records form a second, disjoint branch that only visits those ids; the
+        filters score nothing, so a record scores the same whichever branch admits it.
+        """
+        if clearance.levels >= _ALL_LEVELS:
+            return query
+        levels = self.levels_filter(clearance.levels)
+        grants = sorted(int(i) for i in clearance.granted_ids)
+        if not grants:
+            return tantivy.Query.empty_query() if levels is None else _all(query, levels)
+        ids = _filter(tantivy.Query.term_set_query(self.schema, "id", grants))
+        if levels is None:
+            return _all(query, ids)
+        granted = tantivy.Query.boolean_query([(MUST, query), (MUST, ids), (MUST_NOT, levels)])
+        return tantivy.Query.boolean_query([(SHOULD, _all(query, levels)), (SHOULD, granted)])
+
+    def levels_filter(self, levels: frozenset[str]) -> tantivy.Query | None:
+        """Records whose access level is in ``levels`` (None: no level admitted)."""
+        if not levels:
+            return None
+        if levels <= _ALL_LEVELS:
+            return _filter(tantivy.Query.term_query(self.schema, "access", access_set_key(levels)))
+        # A level outside the vocabulary is not in the access sets: match the level itself.
+        return _filter(tantivy.Query.term_set_query(self.schema, "access_level", sorted(levels)))
 
     def node(self, node: Node) -> tantivy.Query:
         """A query tree node."""
@@ -112,8 +145,3 @@ class QueryBuilder:
             "date_asc": ("date_asc_key", tantivy.Order.Asc),
             "title": ("title_key", tantivy.Order.Asc),
         }[sort]
-
-    @staticmethod
-    def facet_aggs(facets: tuple[str, ...]) -> dict[str, Any]:
-        """A terms aggregation per facet."""
-        return {name: {"terms": {"field": name, "size": MAX_FACET_VALUES}} for name in facets}

@@ -34,7 +34,7 @@ from indexer.search.tantivy_query import QueryBuilder
 
 WRITER_HEAP = 50_000_000
 REBUILD_HEAP = 128_000_000  # keeps a rebuild of 100k records under ~0.8 GB RSS, index pages included
-REBUILD_COMMIT_EVERY = 20_000
+REBUILD_COMMIT_EVERY = 100_000  # a commit flushes small segments that merges rewrite; a resume redoes <= this
 REBUILD_THREADS = 2
 
 

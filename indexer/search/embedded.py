@@ -36,6 +36,7 @@ WRITER_HEAP = 50_000_000
 REBUILD_HEAP = 128_000_000  # keeps a rebuild of 100k records under ~0.8 GB RSS, index pages included
 REBUILD_COMMIT_EVERY = 100_000  # a commit flushes small segments that merges rewrite; a resume redoes <= this
 REBUILD_THREADS = 2
+RELOAD_AT_LEAST_EVERY = 1.0  # seconds
 
 
 def build_schema() -> tantivy.Schema:
@@ -94,6 +95,8 @@ class EmbeddedBackend:
         self.queries = QueryBuilder(self.schema)
         self._gen: str | None = None
         self._index: tantivy.Index | None = None
+        self._stamp: tuple[int, int, int] | None = None  # meta.json when the index was last reloaded
+        self._reloaded = 0.0
         self.facets = FacetCounter()
 
     # Generations ------------------------------------------------------------
@@ -356,9 +359,22 @@ class EmbeddedBackend:
         )
 
     def _searcher(self) -> Any:
-        """A searcher of the live generation with every commit so far (any process's)."""
+        """A searcher of the live generation with every commit so far (any process's).
+
+        Reloading costs about as much as a rare term's search, so it is done when a commit
+        replaced ``meta.json`` (another inode, time or size), and at least every second in
+        case two commits left the same three.
+        """
         index = self._live()
-        index.reload()
+        try:
+            meta = (self.dir / str(self._gen) / "meta.json").stat()
+            stamp = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+        except FileNotFoundError:
+            stamp = None
+        now = time.monotonic()
+        if stamp is None or stamp != self._stamp or now - self._reloaded > RELOAD_AT_LEAST_EVERY:
+            index.reload()
+            self._stamp, self._reloaded = stamp, now
         return index.searcher()
 
     def close(self) -> None:

@@ -70,3 +70,18 @@ def test_facet_cost_is_learned_from_large_results(tmp_path: object) -> None:
     backend.facets.cost_ns = 1e6
     backend.search(SearchRequest(query="档案", clearance=Clearance.everything(), facet_budget_ms=1e6))
     assert backend.facets.cost_ns < 1e6 * 0.75  # measured: far less than a millisecond a match
+
+
+def test_a_reader_sees_another_writers_commit_at_once(tmp_path: object) -> None:
+    from pathlib import Path
+
+    folder = Path(str(tmp_path)) / "index"
+    reader, writer = EmbeddedBackend(folder), EmbeddedBackend(folder)  # as the portal and a worker
+    writer.index([doc(1, "第一份", ["学校档案"])])
+    request = SearchRequest(query="档案", clearance=Clearance.everything(), facets=())
+    assert reader.search(request).total == 1
+    for n in range(2, 6):  # commits in quick succession, each seen by the next search
+        writer.index([doc(n, f"第{n}份", ["学校档案"])])
+        assert reader.search(request).total == n
+    writer.delete([1])
+    assert reader.search(request).total == 4

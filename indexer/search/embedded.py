@@ -309,25 +309,25 @@ class EmbeddedBackend:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Answer a search inside the caller's clearance.
 
-        One query (text, filters and the access filter) gives the hits and the facets; the
+        The hits and the facets share one access filter and the same matches; the
         facets that would not fit in ``request.facet_budget_ms`` are left out and named in
         ``facets_incomplete``; only the hits returned are fetched and highlighted.
         """
         started = time.perf_counter()
         prepared = prepare(request)
         searcher = self._searcher()
-        query = self.queries.build(prepared)
+        built = self.queries.build(prepared)
         order = self.queries.order(request.sort)
         limit = max(1, request.limit)  # Tantivy refuses a limit of 0 (a facets-only request)
         try:
             if order is None:
-                result = searcher.search(query, limit, count=True, offset=request.offset)
+                result = searcher.search(built.hits, limit, count=True, offset=request.offset)
             else:
                 result = searcher.search(
-                    query, limit, count=True, offset=request.offset, order_by_field=order[0], order=order[1]
+                    built.hits, limit, count=True, offset=request.offset, order_by_field=order[0], order=order[1]
                 )
             total = int(getattr(result, "count", 0) or 0)
-            facets, incomplete = self.facets.count(searcher, query, request, total)
+            facets, incomplete = self.facets.count(searcher, built.facets, request, total)
         except ValueError as exc:
             raise SearchUnavailable(f"The search failed: {exc}", f"检索失败：{exc}") from exc
         patterns = patterns_of(prepared)

@@ -242,6 +242,49 @@ def measure_queries(backend: EmbeddedBackend, folder: Path, items: list[str]) ->
     return out
 
 
+def query_rows(backend: EmbeddedBackend, folder: Path, records: int, count: int) -> list[tuple[str, dict[str, Any]]]:
+    """Every query type measured against its references."""
+    samples = ["".join(p.text for p in d.pages) for d in corpus(min(records, 20_000)) if d.id % 97 == 0]
+    rows = []
+    for label, items in [
+        ("2-char Chinese", queries(samples, count, 2, 2)),
+        ("4-char Chinese", queries(samples, count, 4, 4)),
+        ("8-char Chinese", queries(samples, count, 8, 8)),
+        ("English word", [random.Random(9).choice(ENGLISH).lower() for _ in range(count)]),
+        ("1-char Chinese", queries(samples, count, 1, 1)),
+        ("empty (browse)", [""] * max(20, count // 10)),
+    ]:
+        rows.append((label, measure_queries(backend, folder, items)))
+
+    return rows
+
+
+def print_rows(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """The query table."""
+    print()
+    print(f"Queries, top 10 with all 8 facets and a researcher's access filter (2 levels + 20 grants); {load()}")
+    print("ms; 'bare' = the same tokens and access filter, count + the same 8 aggregations; 'no filter' = without")
+    print("access. Wall time p50/p95, and CPU time p50 (this process, all threads: steadier on a shared machine).")
+    print(
+        f"{'query':<16}{'Lantai':>8}{'p95':>7}{'bare':>7}{'p95':>7}{'ratio':>7}{'p95':>6}"
+        f"{'CPU Lantai':>11}{'bare':>7}{'ratio':>7}{'no filter':>10}{'ratio':>7}{'mean hits':>10}{'cut':>5}"
+    )
+    for label, r in rows:
+        print(
+            f"{label:<16}{r['lantai50']:>8.2f}{r['lantai95']:>7.2f}{r['bare50']:>7.2f}{r['bare95']:>7.2f}"
+            f"{r['lantai50'] / r['bare50']:>6.2f}x{r['lantai95'] / r['bare95']:>5.2f}x"
+            f"{r['lantaicpu']:>11.2f}{r['barecpu']:>7.2f}{r['lantaicpu'] / r['barecpu']:>6.2f}x"
+            f"{r['nofiltercpu']:>10.2f}{r['lantaicpu'] / r['nofiltercpu']:>6.2f}x"
+            f"{r['hits']:>10,.0f}{r['degraded']:>5.0%}"
+        )
+
+
+def print_queries(backend: EmbeddedBackend, folder: Path, records: int, count: int) -> None:
+    """Queries only, on an index built before (``--reuse``)."""
+    print_rows(query_rows(backend, folder, records, count))
+    print(f"{load()} at the end")
+
+
 # Report -----------------------------------------------------------------------------------------
 
 
@@ -258,6 +301,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="index folder (default: a temporary one, removed)")
     parser.add_argument("--reference-records", type=int, default=100_000, help="records bare Tantivy indexes")
     parser.add_argument("--field-costs", type=int, default=20_000, help="records per field-cost run (0: none)")
+    parser.add_argument("--reuse", action="store_true", help="queries only, on the index already in --dir")
     args = parser.parse_args()
     temporary = Path(tempfile.mkdtemp(prefix="lantai-bench-"))
     folder = args.dir or temporary / "index"
@@ -265,6 +309,9 @@ def main() -> None:
     ref_count = min(args.records, args.reference_records)
     print(f"Lantai search benchmark, {args.records:,} records; {load()} at the start", flush=True)
 
+    if args.reuse:
+        print_queries(backend, folder, args.records, args.queries)
+        return
     bare_before = bare_index(backend, ref_count, temporary / "bare")
     lantai = lantai_rebuild(backend, args.records)
     lantai_size = folder_size(folder / (folder / "CURRENT").read_text().strip()) / args.records
@@ -277,18 +324,7 @@ def main() -> None:
         for label, names in FIELD_GROUPS.items():
             costs.append((label, bare_index(backend, sample, temporary / "bare", names)))
 
-    samples = ["".join(p.text for p in d.pages) for d in corpus(min(args.records, 20_000)) if d.id % 97 == 0]
-    rows = []
-    for label, items in [
-        ("2-char Chinese", queries(samples, args.queries, 2, 2)),
-        ("4-char Chinese", queries(samples, args.queries, 4, 4)),
-        ("8-char Chinese", queries(samples, args.queries, 8, 8)),
-        ("English word", [random.Random(9).choice(ENGLISH).lower() for _ in range(args.queries)]),
-        ("1-char Chinese", queries(samples, args.queries, 1, 1)),
-        ("empty (browse)", [""] * max(20, args.queries // 10)),
-    ]:
-        rows.append((label, measure_queries(backend, folder, items)))
-
+    rows = query_rows(backend, folder, args.records, args.queries)
     bare_cpu = (bare_before["cpu"] + bare_after["cpu"]) / 2
     bare_engine = (bare_before["engine"] + bare_after["engine"]) / 2
     bare_rate = (bare_before["rate"] + bare_after["rate"]) / 2
@@ -330,22 +366,7 @@ def main() -> None:
         print(f"{'  all fields':<36}{base['cpu']:>11.3f}{base['size']:>11,.0f}")
         for label, c in costs[1:]:
             print(f"{'  ' + label:<36}{base['cpu'] - c['cpu']:>11.3f}{base['size'] - c['size']:>11,.0f}")
-    print()
-    print(f"Queries, top 10 with all 8 facets and a researcher's access filter (2 levels + 20 grants); {load()}")
-    print("ms; 'bare' = the same tokens and access filter, count + the same 8 aggregations; 'no filter' = without")
-    print("access. Wall time p50/p95, and CPU time p50 (this process, all threads: steadier on a shared machine).")
-    print(
-        f"{'query':<16}{'Lantai':>8}{'p95':>7}{'bare':>7}{'p95':>7}{'ratio':>7}{'p95':>6}"
-        f"{'CPU Lantai':>11}{'bare':>7}{'ratio':>7}{'no filter':>10}{'ratio':>7}{'mean hits':>10}{'cut':>5}"
-    )
-    for label, r in rows:
-        print(
-            f"{label:<16}{r['lantai50']:>8.2f}{r['lantai95']:>7.2f}{r['bare50']:>7.2f}{r['bare95']:>7.2f}"
-            f"{r['lantai50'] / r['bare50']:>6.2f}x{r['lantai95'] / r['bare95']:>5.2f}x"
-            f"{r['lantaicpu']:>11.2f}{r['barecpu']:>7.2f}{r['lantaicpu'] / r['barecpu']:>6.2f}x"
-            f"{r['nofiltercpu']:>10.2f}{r['lantaicpu'] / r['nofiltercpu']:>6.2f}x"
-            f"{r['hits']:>10,.0f}{r['degraded']:>5.0%}"
-        )
+    print_rows(rows)
     print(
         f"peak memory overall (RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB; "
         f"{load()} at the end"

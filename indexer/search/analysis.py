@@ -93,6 +93,10 @@ FOLD = _FoldTable()
 
 def fold(text: str) -> str:
     """Fold text character by character (NFKC, case, Traditional->Simplified, brackets)."""
+    if len(text) >= VECTOR_MIN_CHARS:
+        folded = _vector_fold(text)
+        if folded is not None:
+            return folded.tobytes().decode("utf-32-le").replace(GAP_FOLDED, "\n")
     return text.translate(FOLD)
 
 
@@ -145,11 +149,138 @@ def token_streams(texts: Iterable[str]) -> TokenStreams:
     """Unigram and bigram streams of several texts; each text and each line is a segment.
 
     Segment ends become ``GAP`` units: the bigrams that touch them contain ``GAP``, which
-    no query can produce, so they hold positions that no phrase can cross. One regex pass
-    over the whole text keeps this fast (indexing runs at thousands of records a second).
+    no query can produce, so they hold positions that no phrase can cross. Long texts (a
+    record's pages) go through the array path (``_vector_streams``), short ones through
+    ``units``; both give the same streams (tests/search/test_analysis.py checks it).
     """
-    found = units(fold("\n".join(texts)).replace("\n", GAP))
+    joined = "\n".join(texts)
+    if len(joined) >= VECTOR_MIN_CHARS:
+        streams = _vector_streams(joined)
+        if streams is not None:
+            return streams
+    found = units(fold(joined).replace("\n", GAP))
     return TokenStreams(" ".join(found), " ".join(map(operator.add, found, found[1:])))
+
+
+# The array path ------------------------------------------------------------------------------
+# Indexing spends most of its Python time here, a few thousand units a record: turning each
+# unit into a string object costs more than the rest of the analysis. numpy does the same
+# steps on arrays of code points: fold each character through a table filled from ``FOLD``,
+# classify it (space, word character, single unit), and write both streams at once.
+
+VECTOR_MIN_CHARS = 256  # below this, numpy's per-call cost outweighs what it saves
+_SPACE, _SINGLE, _WORDCHAR, _UNKNOWN = 0, 1, 2, 255
+_MARK_CODE, _GAP_CODE, _BLANK = ord(WORD_MARK), ord(GAP), 32
+GAP_FOLDED = GAP  # how the array path writes a line break (``fold`` turns it back into "\n")
+_WORD_CHAR = re.compile(rf"[^\W_{_CJK}]")
+
+
+class _CodeTables:
+    """Per code point: its folding when that is one character (0: unknown or longer) and its kind."""
+
+    def __init__(self) -> None:
+        import numpy as np
+
+        self.fold = np.zeros(0x110000, dtype=np.uint32)
+        self.kind = np.full(0x110000, _UNKNOWN, dtype=np.uint8)
+        self.lock = threading.Lock()
+
+    def learn(self, codes: Any) -> None:
+        """Fill the tables for code points seen for the first time."""
+        import numpy as np
+
+        with self.lock:
+            for code in np.unique(codes).tolist():
+                folded = FOLD[code]
+                if len(folded) == 1:
+                    self.fold[code] = _GAP_CODE if folded == "\n" else ord(folded)
+                    self.kind[code] = self.classify(folded)
+
+    @staticmethod
+    def classify(char: str) -> int:
+        """A folded character's kind: dropped space, part of a word, or a unit of its own."""
+        if char == " ":
+            return _SPACE
+        return _WORDCHAR if _WORD_CHAR.match(char) else _SINGLE
+
+
+@functools.cache
+def _tables() -> _CodeTables:
+    return _CodeTables()
+
+
+def _vector_fold(text: str) -> Any:
+    """The folded code points of ``text`` (line breaks as ``GAP``), or None when the
+    string path must do it: a character folds to several (e.g. ½) or is a lone surrogate."""
+    import numpy as np
+
+    tables = _tables()
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return None
+    folded = tables.fold[codes]
+    if not folded.all():
+        tables.learn(codes[folded == 0])
+        folded = tables.fold[codes]
+        if not folded.all():
+            return None
+    return folded
+
+
+def _vector_streams(text: str) -> TokenStreams | None:
+    """``token_streams`` of unfolded ``text`` on arrays; None when a character folds to several."""
+    import numpy as np
+
+    tables = _tables()
+    folded = _vector_fold(text)
+    if folded is None:
+        return None
+    kind = tables.kind[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+    keep = np.flatnonzero(kind)  # every character but spaces
+    count = keep.size
+    if count == 0:
+        return TokenStreams("", "")
+    chars = folded[keep]
+    word = kind[keep] == _WORDCHAR
+    # A word goes on while the next kept character is a word character right after it.
+    goes_on = word[1:] & word[:-1] & (np.diff(keep) == 1)
+    unit_end = np.ones(count, dtype=bool)
+    unit_end[:-1] = ~goes_on
+    word_end = word & unit_end
+    # Unigrams: each character, WORD_MARK after a word, a blank after every unit.
+    width = np.ones(count, dtype=np.int32)
+    width += unit_end
+    width += word_end
+    at = np.cumsum(width, dtype=np.int32)
+    at -= width
+    uni = np.full(int(at[-1] + width[-1]), _BLANK, dtype=np.uint32)
+    uni[at] = chars
+    uni[at[word_end] + 1] = _MARK_CODE
+    unigrams = uni[:-1].tobytes().decode("utf-32-le")
+    units_count = int(unit_end.sum())
+    if units_count < 2:
+        return TokenStreams(unigrams, "")
+    # Bigram i is units i and i + 1 run together: the units without blanks from the start
+    # of unit i to the start of unit i + 2, then a blank.
+    joined = uni[uni != _BLANK]
+    unit_start = np.ones(count, dtype=bool)
+    unit_start[1:] = unit_end[:-1]
+    blanks_before = np.cumsum(unit_end, dtype=np.int32)
+    blanks_before -= unit_end
+    starts = np.empty(units_count + 1, dtype=np.int32)
+    starts[:units_count] = (at - blanks_before)[unit_start]
+    starts[units_count] = joined.size
+    lengths = starts[2:] - starts[:-2]
+    lengths += 1
+    out_at = np.cumsum(lengths, dtype=np.int32)
+    out_at -= lengths
+    source = np.arange(int(out_at[-1] + lengths[-1]), dtype=np.int32)
+    source += np.repeat(starts[:-2] - out_at, lengths)
+    np.minimum(source, joined.size - 1, out=source)
+    bi = joined[source]
+    bi[out_at + lengths - 1] = _BLANK
+    return TokenStreams(unigrams, bi[:-1].tobytes().decode("utf-32-le"))
 
 
 _WORD_CLASS = rf"[^\W_{_CJK}]"

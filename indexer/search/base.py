@@ -18,6 +18,7 @@ from config.errors import InputError, LantaiError
 
 FACETS = ("category", "year", "department", "fonds", "retention", "access_level", "file_type", "language")
 SORTS = ("relevance", "date_desc", "date_asc", "title")
+FACET_BUDGET_MS = 50.0  # what facets may add to a search; see indexer/search/facets.py
 
 
 class QuerySyntaxError(InputError):
@@ -87,6 +88,7 @@ class SearchRequest:
     offset: int = 0
     facets: tuple[str, ...] = FACETS
     record_id: int | None = None  # search within one record
+    facet_budget_ms: float = FACET_BUDGET_MS  # facets that would take longer are left out
 
 
 @dataclass
@@ -127,6 +129,9 @@ class SearchResponse:
     hits: list[SearchHit] = field(default_factory=list)
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     terms: list[str] = field(default_factory=list)  # normalised query terms, for highlighting
+    # Facets not counted within the request's facet budget (their lists are empty); the
+    # portal shows them as "分面未统计：检索词过于常见 / not counted: the search is too broad".
+    facets_incomplete: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by ``lantai search --json`` and ``GET /api/v1/search``."""
@@ -149,6 +154,7 @@ class SearchResponse:
                 name: [{"value": c.value, "count": c.count} for c in counts]
                 for name, counts in self.facets.items()
             },
+            "facets_incomplete": list(self.facets_incomplete),
         }
 
 

@@ -9,19 +9,15 @@ processes, through a ``flock`` on the generation's ``write.lock``.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
-from config.errors import ExitCode, LantaiError
 from indexer.search.base import (
     SearchDocument,
     SearchHit,
@@ -29,25 +25,18 @@ from indexer.search.base import (
     SearchResponse,
     SearchUnavailable,
 )
-from indexer.search.fields import KEYWORD_FACETS, build_fields
-from indexer.search.highlight import page_hits
-from indexer.search.request import facet_list, hit_fields, patterns_of, prepare
+from indexer.search.facets import FacetCounter
+from indexer.search.fields import KEYWORD_FACETS, access_sets, build_fields
+from indexer.search.generations import flock, next_gen, write_atomic
+from indexer.search.highlight import Pattern, page_hits
+from indexer.search.request import hit_fields, patterns_of, prepare
 from indexer.search.tantivy_query import QueryBuilder
 
 WRITER_HEAP = 50_000_000
 REBUILD_HEAP = 128_000_000  # keeps a rebuild of 100k records under ~0.8 GB RSS, index pages included
-REBUILD_COMMIT_EVERY = 20_000
+REBUILD_COMMIT_EVERY = 100_000  # a commit flushes small segments that merges rewrite; a resume redoes <= this
 REBUILD_THREADS = 2
-
-
-class ReindexRunning(LantaiError):
-    """Another process is rebuilding the index."""
-
-    code = "reindex_running"
-    exit_code = ExitCode.TEMPORARY
-    http_status = 409
-    default_zh = "另一个重建索引任务正在运行"
-    default_en = "Another reindex is running"
+RELOAD_AT_LEAST_EVERY = 1.0  # seconds
 
 
 def build_schema() -> tantivy.Schema:
@@ -61,6 +50,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("mbi", tokenizer_name="lantai_ws", index_option="position")
     for name in KEYWORD_FACETS:
         sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_text_field("access", tokenizer_name="lantai_ws", index_option="basic")  # fields.access_sets
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_integer_field("date_desc_key", indexed=True, fast=True)
     sb.add_integer_field("date_asc_key", fast=True)
@@ -69,8 +59,28 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-def _whitespace() -> tantivy.TextAnalyzer:
+def whitespace_analyzer() -> tantivy.TextAnalyzer:
+    """The ``lantai_ws`` tokenizer: token streams are analysed in Python (``analysis``)."""
     return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+_UNSIGNED = frozenset({"id", "revision"})
+_INTEGER = frozenset({"year", "date_desc_key", "date_asc_key"})
+
+
+def tantivy_document(values: Iterable[tuple[str, Any]]) -> tantivy.Document:
+    """A Tantivy document of (field, value) pairs (``EmbeddedBackend.document_values``)."""
+    document = tantivy.Document()
+    for name, value in values:
+        if name in _UNSIGNED:
+            document.add_unsigned(name, value)
+        elif name in _INTEGER:
+            document.add_integer(name, value)
+        elif name == "payload":
+            document.add_bytes(name, value)
+        else:
+            document.add_text(name, value)
+    return document
 
 
 class EmbeddedBackend:
@@ -85,6 +95,9 @@ class EmbeddedBackend:
         self.queries = QueryBuilder(self.schema)
         self._gen: str | None = None
         self._index: tantivy.Index | None = None
+        self._stamp: tuple[int, int, int] | None = None  # meta.json when the index was last reloaded
+        self._reloaded = 0.0
+        self.facets = FacetCounter()
 
     # Generations ------------------------------------------------------------
 
@@ -93,10 +106,10 @@ class EmbeddedBackend:
         try:
             return path.read_text().strip()
         except FileNotFoundError:
-            with _flock(self.dir / "setup.lock"):
+            with flock(self.dir / "setup.lock"):
                 if not path.exists():
                     self._open(self.dir / "gen-000001")
-                    _write_atomic(path, "gen-000001")
+                    write_atomic(path, "gen-000001")
             return path.read_text().strip()
 
     def _open(self, folder: Path) -> tantivy.Index:
@@ -108,7 +121,7 @@ class EmbeddedBackend:
                 f"The search index in {folder} cannot be opened ({exc}); run `lantai reindex`.",
                 f"无法打开检索索引 {folder}（{exc}）；请运行 `lantai reindex`。",
             ) from exc
-        index.register_tokenizer("lantai_ws", _whitespace())
+        index.register_tokenizer("lantai_ws", whitespace_analyzer())
         return index
 
     def _live(self) -> tantivy.Index:
@@ -147,7 +160,7 @@ class EmbeddedBackend:
         while True:
             index = self._live()
             gen = str(self._gen)
-            with _flock(self.dir / gen / "write.lock"):
+            with flock(self.dir / gen / "write.lock"):
                 # A rebuild swaps generations while holding the live one's lock: a writer
                 # that waited on the old generation follows the swap instead of writing
                 # into an index no one reads any more.
@@ -171,26 +184,36 @@ class EmbeddedBackend:
         writer.delete_documents_by_query(tantivy.Query.term_query(self.schema, "id", int(record_id)))
 
     def _add(self, writer: Any, doc: SearchDocument, replace: bool) -> None:
-        f = build_fields(doc)
         if replace:
             self._delete(writer, doc.id)
-        d = tantivy.Document()
-        d.add_unsigned("id", int(doc.id))
-        d.add_unsigned("revision", int(doc.revision))
-        d.add_text("uni", f.unigrams)
-        d.add_text("bi", f.bigrams)
-        d.add_text("muni", f.meta_unigrams)
-        d.add_text("mbi", f.meta_bigrams)
-        for name, value in f.keywords.items():
-            d.add_text(name, value)
+        writer.add_document(self.document(doc))
+
+    def document(self, doc: SearchDocument) -> tantivy.Document:
+        """The Tantivy document of a record."""
+        return tantivy_document(self.document_values(doc))
+
+    @staticmethod
+    def document_values(doc: SearchDocument) -> list[tuple[str, Any]]:
+        """What the index holds for a record, as (field, value) pairs (see ``build_schema``)."""
+        f = build_fields(doc)
+        values: list[tuple[str, Any]] = [
+            ("id", int(doc.id)),
+            ("revision", int(doc.revision)),
+            ("uni", f.unigrams),
+            ("bi", f.bigrams),
+            ("muni", f.meta_unigrams),
+            ("mbi", f.meta_bigrams),
+            *f.keywords.items(),
+            ("access", access_sets(doc.access_level)),
+            ("date_desc_key", f.date_desc_key),
+            ("date_asc_key", f.date_asc_key),
+            ("title_key", f.title_key),
+        ]
         if f.year is not None:
-            d.add_integer("year", int(f.year))
-        d.add_integer("date_desc_key", f.date_desc_key)
-        d.add_integer("date_asc_key", f.date_asc_key)
-        d.add_text("title_key", f.title_key)
-        payload = dict(f.payload, keywords=f.keywords, revision=doc.revision)
-        d.add_bytes("payload", json.dumps(payload, ensure_ascii=False, default=str).encode())
-        writer.add_document(d)
+            values.append(("year", int(f.year)))
+        payload = dict(f.payload, keywords=f.keywords)
+        values.append(("payload", json.dumps(payload, ensure_ascii=False, default=str).encode()))
+        return values
 
     # Rebuild --------------------------------------------------------------------
 
@@ -201,7 +224,7 @@ class EmbeddedBackend:
 
     def discard_rebuild(self) -> None:
         """Forget an interrupted rebuild, so the next one starts over."""
-        with _flock(self.dir / "rebuild.lock", blocking=False):
+        with flock(self.dir / "rebuild.lock", blocking=False):
             state = self._building_state()
             (self.dir / "building.json").unlink(missing_ok=True)
             if state is not None and state["gen"] != self._read_current():
@@ -224,19 +247,19 @@ class EmbeddedBackend:
         An interrupted rebuild resumes: documents at or below the last committed id are
         skipped (callers may start their stream after ``rebuild_checkpoint()``).
         """
-        with _flock(self.dir / "rebuild.lock", blocking=False):
+        with flock(self.dir / "rebuild.lock", blocking=False):
             live = self._read_current()
             state = self._building_state()
             if state is None:
-                gen = _next_gen(live, self.dir)
+                gen = next_gen(live, self.dir)
                 state = {"gen": gen, "last_id": 0, "count": 0}
                 shutil.rmtree(self.dir / gen, ignore_errors=True)
-                _write_atomic(self.dir / "building.json", json.dumps(state))
+                write_atomic(self.dir / "building.json", json.dumps(state))
             gen = state["gen"]
             index = self._open(self.dir / gen)
             count = int(state["count"])
             last_id = int(state["last_id"])
-            with _flock(self.dir / gen / "write.lock"):
+            with flock(self.dir / gen / "write.lock"):
                 writer = _writer(index, REBUILD_HEAP, REBUILD_THREADS)
                 pending = 0
                 try:
@@ -251,12 +274,12 @@ class EmbeddedBackend:
                             writer.commit()
                             pending = 0
                             state.update(last_id=last_id, count=count)
-                            _write_atomic(self.dir / "building.json", json.dumps(state))
+                            write_atomic(self.dir / "building.json", json.dumps(state))
                     writer.commit()
                 finally:
                     writer.wait_merging_threads()
-            with _flock(self.dir / live / "write.lock"):
-                _write_atomic(self.dir / "CURRENT", gen)
+            with flock(self.dir / live / "write.lock"):
+                write_atomic(self.dir / "CURRENT", gen)
             (self.dir / "building.json").unlink(missing_ok=True)
             self._drop_old(keep={gen, live})
             return count
@@ -284,53 +307,75 @@ class EmbeddedBackend:
         return {int(i or 0): int(r or 0) for i, r in zip(ids, revs, strict=True)}
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        """Answer a search inside the caller's clearance."""
+        """Answer a search inside the caller's clearance.
+
+        The hits and the facets share one access filter and the same matches; the
+        facets that would not fit in ``request.facet_budget_ms`` are left out and named in
+        ``facets_incomplete``; only the hits returned are fetched and highlighted.
+        """
         started = time.perf_counter()
         prepared = prepare(request)
-        index = self._live()
-        index.reload()
-        searcher = index.searcher()
-        query = self.queries.build(prepared)
+        searcher = self._searcher()
+        built = self.queries.build(prepared)
         order = self.queries.order(request.sort)
         limit = max(1, request.limit)  # Tantivy refuses a limit of 0 (a facets-only request)
         try:
             if order is None:
-                result = searcher.search(query, limit, count=True, offset=request.offset)
+                result = searcher.search(built.hits, limit, count=True, offset=request.offset)
             else:
                 result = searcher.search(
-                    query, limit, count=True, offset=request.offset, order_by_field=order[0], order=order[1]
+                    built.hits, limit, count=True, offset=request.offset, order_by_field=order[0], order=order[1]
                 )
-            aggregations = searcher.aggregate(query, self.queries.facet_aggs(request.facets)) if request.facets else {}
+            total = int(getattr(result, "count", 0) or 0)
+            facets, incomplete = self.facets.count(searcher, built.facets, request, total)
         except ValueError as exc:
             raise SearchUnavailable(f"The search failed: {exc}", f"检索失败：{exc}") from exc
         patterns = patterns_of(prepared)
-        hits = []
-        for key, address in result.hits[: request.limit]:
-            payload = json.loads(searcher.doc(address)["payload"][0])
-            best, pages = page_hits(payload["pages"], patterns)
-            score = float(key) if order is None else 0.0
-            hits.append(
-                SearchHit(
-                    id=int(searcher.fast_field_values("id", [address])[0] or 0),
-                    title=payload["title"] or "",
-                    filename=payload["filename"] or "",
-                    score=round(score, 4),
-                    snippet=best,
-                    pages=pages,
-                    fields=hit_fields(payload),
-                )
-            )
-        facets = {
-            name: facet_list(name, [(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])])
-            for name in request.facets
-        }
+        hits = [
+            self._hit(searcher.doc(address), float(key) if order is None else 0.0, patterns)
+            for key, address in result.hits[: request.limit]
+        ]
         return SearchResponse(
-            total=int(getattr(result, "count", 0) or 0),
+            total=total,
             took_ms=(time.perf_counter() - started) * 1000,
             hits=hits,
             facets=facets,
             terms=prepared.term_strings,
+            facets_incomplete=incomplete,
         )
+
+    @staticmethod
+    def _hit(stored: Any, score: float, patterns: list[Pattern]) -> SearchHit:
+        payload = json.loads(stored["payload"][0])
+        best, pages = page_hits(payload["pages"], patterns)
+        return SearchHit(
+            id=int(stored["id"][0]),
+            title=payload["title"] or "",
+            filename=payload["filename"] or "",
+            score=round(score, 4),
+            snippet=best,
+            pages=pages,
+            fields=hit_fields(payload),
+        )
+
+    def _searcher(self) -> Any:
+        """A searcher of the live generation with every commit so far (any process's).
+
+        Reloading costs about as much as a rare term's search, so it is done when a commit
+        replaced ``meta.json`` (another inode, time or size), and at least every second in
+        case two commits left the same three.
+        """
+        index = self._live()
+        try:
+            meta = (self.dir / str(self._gen) / "meta.json").stat()
+            stamp = (meta.st_ino, meta.st_mtime_ns, meta.st_size)
+        except FileNotFoundError:
+            stamp = None
+        now = time.monotonic()
+        if stamp is None or stamp != self._stamp or now - self._reloaded > RELOAD_AT_LEAST_EVERY:
+            index.reload()
+            self._stamp, self._reloaded = stamp, now
+        return index.searcher()
 
     def close(self) -> None:
         """Drop the open index (files are released when the last searcher goes)."""
@@ -346,32 +391,3 @@ def _writer(index: tantivy.Index, heap: int, threads: int) -> Any:
             f"The search index is locked by another writer ({exc}).",
             f"检索索引正被另一个写入进程锁定（{exc}）。",
         ) from exc
-
-
-def _next_gen(live: str, folder: Path) -> str:
-    numbers = [int(p.name.split("-")[1]) for p in folder.glob("gen-*") if p.name.split("-")[1].isdigit()]
-    return f"gen-{max([*numbers, int(live.split('-')[1])]) + 1:06d}"
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-@contextmanager
-def _flock(path: Path, blocking: bool = True) -> Iterator[None]:
-    """An exclusive lock across processes (released when the process dies, too)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            raise ReindexRunning(
-                "Another `lantai reindex` is running; wait for it to finish.",
-                "另一个 `lantai reindex` 正在运行；请等待其完成。",
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -7,11 +7,16 @@ analyse text the same way (``analysis``) and agree on every match.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import combinations, pairwise
 from typing import Any
 
-from indexer.search.analysis import GAP, fold, token_streams
+from archive.vocabulary import AccessLevel
+from indexer.search.analysis import GAP, fold, token_streams, units
 from indexer.search.base import SearchDocument
+
+ACCESS_LEVELS = AccessLevel.values()
 
 # Metadata searched by field:value; each token is tagged "field:" in the meta streams.
 META_FIELDS = ("title", "creator", "doc_number", "department", "category", "fonds", "reference_code")
@@ -57,16 +62,32 @@ def day_bounds(date_from: dt.date | None, date_to: dt.date | None) -> tuple[int,
     return low, high
 
 
+def access_set_key(levels: Iterable[str]) -> str:
+    """The ``access`` term of a set of levels: the levels sorted, joined by ``+``."""
+    return "+".join(sorted(levels))
+
+
+def access_sets(level: str) -> str:
+    """Every set of the vocabulary's levels that admits ``level``, as ``access`` terms.
+
+    A caller's clearance (a set of levels) then matches with one term, whatever the set.
+    """
+    others = [name for name in ACCESS_LEVELS if name != level]
+    return " ".join(
+        access_set_key((level, *chosen)) for size in range(len(others) + 1) for chosen in combinations(others, size)
+    )
+
+
 def meta_value(doc: SearchDocument, name: str) -> str:
     """A metadata field's text."""
     return str(getattr(doc, name) or "")
 
 
-def tagged(name: str, stream: str) -> str:
-    """Prefix every token of a stream with ``name:``."""
-    if not stream:
-        return ""
-    return " ".join([f"{name}:{t}" for t in stream.split(" ")])
+def tagged_streams(name: str, text: str) -> tuple[str, str]:
+    """Unigram and bigram streams of one metadata field, every token prefixed with ``name:``."""
+    found = units(fold(text).replace("\n", GAP))
+    tag = name + ":"
+    return " ".join([tag + u for u in found]), " ".join([tag + a + b for a, b in pairwise(found)])
 
 
 def build_fields(doc: SearchDocument) -> IndexedFields:
@@ -79,11 +100,11 @@ def build_fields(doc: SearchDocument) -> IndexedFields:
     for name, text in zip(META_FIELDS, meta_texts, strict=True):
         if not text:
             continue
-        s = token_streams([text])
-        if s.unigrams:
-            muni.append(tagged(name, s.unigrams))
-        if s.bigrams:
-            mbi.append(tagged(name, s.bigrams))
+        unigrams, bigrams = tagged_streams(name, text)
+        if unigrams:
+            muni.append(unigrams)
+        if bigrams:
+            mbi.append(bigrams)
     keywords = {name: str(getattr(doc, name)) for name in KEYWORD_FACETS if getattr(doc, name)}
     payload = {
         "title": doc.title,

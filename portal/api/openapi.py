@@ -104,6 +104,11 @@ SCHEMAS: dict[str, Any] = {
                     },
                 },
             },
+            "facets_incomplete": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Facets not counted within the time budget (very common terms); their lists are empty.",
+            },
         },
     },
     "SearchHit": {

@@ -52,7 +52,8 @@ def test_search_json_shape_filters_and_access(app: Flask, client: FlaskClient) -
     rec = add_record(app, PAGES, images=False)
     add_record(app, [["招生 受控"]], title="受控的招生文件", access_level="restricted", images=False)
     body = client.get("/api/v1/search", query_string={"q": "招生"}).get_json()
-    assert set(body) == {"total", "took_ms", "hits", "facets"}
+    assert set(body) == {"total", "took_ms", "hits", "facets", "facets_incomplete"}
+    assert body["facets_incomplete"] == []
     assert body["total"] == 1 and body["hits"][0]["id"] == rec.id
     hit = body["hits"][0]
     assert "<mark>" in hit["snippet"] and [p["number"] for p in hit["pages"]] == [1, 2]

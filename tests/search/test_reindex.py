@@ -190,7 +190,7 @@ def test_search_command_json_and_text(lantai: Lantai, cli: CliRunner) -> None:
     result = cli.invoke(main, ["search", "档案", "--filter", "category=WS", "--sort", "date_desc", "--json"])
     assert result.exit_code == 0, result.output
     answer = json.loads(result.output)
-    assert set(answer) == {"total", "took_ms", "hits", "facets"}
+    assert set(answer) == {"total", "took_ms", "hits", "facets", "facets_incomplete"}
     assert answer["total"] == 2 and answer["hits"][0]["title"] == "關於加強學校檔案管理工作的通知"
     assert set(answer["hits"][0]) == {"id", "title", "filename", "score", "snippet", "pages", "fields"}
     assert answer["facets"]["category"] == [{"value": "WS", "count": 2}]

@@ -29,25 +29,58 @@ _HYPHENS = "-\u00ad\u2010"
 _WS_RUN = re.compile(r"\s+")
 
 
+# The two character classes of CJK text, defined once for the whole of Lantai (ocr/ is the lowest
+# package, so the extractors and search import them from here):
+#
+# SPACELESS: the characters of scripts written without spaces between words, punctuation
+# included: a join touching one gets no space (the rules above; ``is_cjk``).
+SPACELESS: tuple[tuple[int, int], ...] = (
+    (0x2E80, 0x2FDF),  # CJK radicals, Kangxi radicals
+    (0x2FF0, 0x303F),  # ideographic description, CJK symbols and punctuation
+    (0x3040, 0x31FF),  # kana, bopomofo, hangul compatibility jamo, kanbun, strokes
+    (0x3200, 0x4DBF),  # enclosed CJK, compatibility, extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xA000, 0xA4CF),  # Yi syllables and radicals
+    (0xA960, 0xA97F),  # hangul jamo extended-A
+    (0xAC00, 0xD7FF),  # hangul syllables and jamo extended-B
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE10, 0xFE1F),  # vertical forms
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFFEF),  # half-width and full-width forms (，：（）etc.)
+    (0x20000, 0x3FFFF),  # extensions B to H, compatibility supplement
+)
+# CJK_LETTERS: of those, the letters that search indexes one by one (ideographs, kana, hangul,
+# the iteration and numeral marks 々 〇 〡-〩 〸-〻); never punctuation, which separates words.
+CJK_LETTERS: tuple[tuple[int, int], ...] = (
+    (0x2E80, 0x2FDF),
+    (0x3005, 0x3005),
+    (0x3007, 0x3007),
+    (0x3021, 0x3029),
+    (0x3038, 0x303B),
+    (0x3040, 0x30FF),
+    (0x3100, 0x312F),
+    (0x31A0, 0x31BF),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA000, 0xA4CF),
+    (0xAC00, 0xD7AF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x3FFFF),
+)
+
+
+def char_class(ranges: Iterable[tuple[int, int]]) -> str:
+    """The ranges as the inside of a regular-expression character class (``[...]``)."""
+    return "".join(chr(lo) if lo == hi else f"{chr(lo)}-{chr(hi)}" for lo, hi in ranges)
+
+
+_SPACELESS_RE = re.compile(f"[{char_class(SPACELESS)}]")
+
+
 def is_cjk(ch: str) -> bool:
-    """True when ``ch`` is a CJK ideograph, kana, hangul, or CJK / full-width punctuation."""
-    if not ch:
-        return False
-    cp = ord(ch[0])
-    return (
-        0x2E80 <= cp <= 0x2FDF  # CJK radicals, Kangxi radicals
-        or 0x2FF0 <= cp <= 0x303F  # ideographic description, CJK symbols and punctuation
-        or 0x3040 <= cp <= 0x31FF  # kana, bopomofo, hangul compatibility jamo, kanbun, strokes
-        or 0x3200 <= cp <= 0x4DBF  # enclosed CJK, compatibility, extension A
-        or 0x4E00 <= cp <= 0x9FFF  # CJK unified ideographs
-        or 0xA960 <= cp <= 0xA97F  # hangul jamo extended-A
-        or 0xAC00 <= cp <= 0xD7FF  # hangul syllables and jamo extended-B
-        or 0xF900 <= cp <= 0xFAFF  # CJK compatibility ideographs
-        or 0xFE10 <= cp <= 0xFE1F  # vertical forms
-        or 0xFE30 <= cp <= 0xFE4F  # CJK compatibility forms
-        or 0xFF00 <= cp <= 0xFFEF  # half-width and full-width forms (，：（）etc.)
-        or 0x20000 <= cp <= 0x3FFFF  # extensions B to H, compatibility supplement
-    )
+    """True when ``ch`` belongs to a script written without spaces (``SPACELESS``)."""
+    return bool(ch) and _SPACELESS_RE.match(ch[0]) is not None
 
 
 # A run of dashes as OCR reads the Chinese dash "——": hyphens, one-dashes, and 一 (the

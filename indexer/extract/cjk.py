@@ -5,20 +5,14 @@ from __future__ import annotations
 
 import re
 
+from ocr.text import SPACELESS, char_class, is_cjk
+
 # Hanzi, CJK punctuation, kana, Hangul, full-width forms: scripts written without spaces.
-_CJK = (
-    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-)
+_CJK = char_class(SPACELESS)
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}])")
 _SPACES = re.compile(r"[ \u00a0\u200b]+")
 _TABS = re.compile(r" ?\t[ \t]*")
 _BLANK_LINES = re.compile(r"\n{2,}")
-
-
-def is_cjk(char: str) -> bool:
-    """True for a character of a script written without spaces between words."""
-    return bool(char) and re.match(rf"[{_CJK}]", char) is not None
 
 
 def join_pieces(pieces: list[str]) -> str:

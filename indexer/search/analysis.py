@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ocr.text import CJK_LETTERS, char_class
+
 # Private-use characters mark segment gaps in the token streams handed to engines.
 GAP = "\ue000"
 # Ends every word unit, so the bigrams "ab_cd_" and "abc_d_" stay different and every
@@ -38,11 +40,7 @@ _OPEN = "([{〔【〖〘〚（［｛⦅｟⟨⟦⟮〈"
 _CLOSE = ")]}〕】〗〙〛）］｝⦆｠⟩⟧⟯〉"
 _LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
-_CJK = (
-    "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u3100-\u312f"
-    "\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7af"
-    "\uf900-\ufaff\U00020000-\U0003ffff"
-)
+_CJK = char_class(CJK_LETTERS)  # indexed one character at a time (ocr/text.py defines the class)
 _WORD_SPLIT = re.compile(rf"([^\W_{_CJK}]+)")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 

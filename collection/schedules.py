@@ -1,5 +1,5 @@
 """The filing schedule (归档范围与文件材料保管期限表): the starter schedules shipped as data,
-import and export as XLSX, and which line a record matches.
+import and export as XLSX (which line a record matches: ``archive.description.schedule``).
 
 A schedule line names a kind of record that must be filed (example keywords), its 门类 and
 保管期限, and the filing rule that makes its due dates (``collection.tasks``). An import is
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from archive.audit import service as audit
 from archive.audit.service import Actor, Target, Where
 from archive.catalog.collection import Department, ScheduleLine
-from archive.catalog.models import Record
 from archive.departments import Directory
+from archive.description.schedule import active_lines
 from archive.description.schema import DescriptionError, normalize_value
 from archive.vocabulary import CATEGORIES, AuditAction, FilingRule, Retention, UnknownTerm
 from config.errors import InputError
@@ -232,14 +232,6 @@ def import_xlsx(
     return replace_schedule(session, name, specs, actor=actor, how="xlsx", where=where)
 
 
-def active_lines(session: Session, schedule: str | None = None) -> list[ScheduleLine]:
-    """The active lines (of one schedule, or all), in order."""
-    query = select(ScheduleLine).where(ScheduleLine.active)
-    if schedule:
-        query = query.where(ScheduleLine.schedule == schedule)
-    return list(session.scalars(query.order_by(ScheduleLine.schedule, ScheduleLine.position)))
-
-
 def export_xlsx(session: Session, schedule: str | None = None) -> bytes:
     """The schedule as a workbook with Chinese headers (importable again)."""
     departments = {d.id: d.name for d in session.scalars(select(Department))}
@@ -254,7 +246,7 @@ def export_xlsx(session: Session, schedule: str | None = None) -> bytes:
                 departments.get(line.department_id or 0, "全部"),
                 line.name,
                 line.keywords or "",
-            _category_label(line.category_code),
+                _category_label(line.category_code),
                 Retention(line.retention).zh,
                 FilingRule(line.rule).zh,
                 line.due_month,
@@ -271,22 +263,3 @@ def export_xlsx(session: Session, schedule: str | None = None) -> bytes:
 def _category_label(code: str) -> str:
     category = CATEGORIES.get(code)
     return category.zh if category is not None else code
-
-
-def match_line(session: Session, record: Record, lines: list[ScheduleLine] | None = None) -> ScheduleLine | None:
-    """The schedule line a record matches: its department's lines first, then the general ones;
-    a keyword in the title (or first page) wins, else a line of the record's 门类."""
-    candidates = lines if lines is not None else active_lines(session)
-    department_id = None
-    if record.department_code:
-        department_id = session.scalar(select(Department.id).where(Department.code == record.department_code))
-    own = [line for line in candidates if line.department_id in (department_id, None)]
-    own.sort(key=lambda line: (line.department_id is None, line.position))
-    text = (record.title or "") + "\n" + ((record.pages[0].text or "")[:2000] if record.pages else "")
-    for line in own:
-        words = [w.strip() for w in (line.keywords or "").replace("，", ",").replace("\n", ",").split(",")]
-        if any(word and word in text for word in words):
-            return line
-    if record.category_code:
-        return next((line for line in own if line.category_code == record.category_code), None)
-    return None

@@ -10,7 +10,7 @@ row number in both languages and nothing is imported until every row is right.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,37 +89,45 @@ def _int(value: Any, label_zh: str, label_en: str, low: int, high: int) -> int |
 
 
 def check_line(values: Mapping[str, Any], directory: Directory) -> LineSpec:
-    """A ``LineSpec`` from raw values (codes, labels or aliases); ``InputError`` naming the bad value."""
+    """A ``LineSpec`` from raw values (codes, labels or aliases); ``InputError`` naming every bad value."""
+    problems: list[InputError] = []
+
+    def attempt(check: Callable[[], Any]) -> Any:
+        try:
+            return check()
+        except DescriptionError as exc:
+            problems.append(InputError(exc.message_en, exc.message_zh))
+        except (InputError, UnknownTerm) as exc:
+            problems.append(InputError(exc.message_en, exc.message_zh))
+        return None
+
     name = str(values.get("name") or "").strip()
     if not name:
-        raise InputError("A schedule line needs a name", "缺少文件材料名称")
-    try:
-        category = normalize_value("category_code", str(values.get("category") or ""))
-        retention = normalize_value("retention", str(values.get("retention") or ""))
-    except DescriptionError as exc:
-        raise InputError(exc.message_en, exc.message_zh) from None
-    if category is None or retention is None:
-        raise InputError("门类 and 保管期限 are required", "门类和保管期限不能为空")
-    try:
-        rule = FilingRule.parse(values.get("rule") or "yearly")
-    except UnknownTerm as exc:
-        raise InputError(exc.message_en, exc.message_zh) from None
+        problems.append(InputError("A schedule line needs a name", "缺少文件材料名称"))
+    category = attempt(lambda: normalize_value("category_code", str(values.get("category") or "")))
+    retention = attempt(lambda: normalize_value("retention", str(values.get("retention") or "")))
+    if (category is None or retention is None) and not problems:
+        problems.append(InputError("门类 and 保管期限 are required", "门类和保管期限不能为空"))
+    rule = attempt(lambda: FilingRule.parse(values.get("rule") or "yearly"))
     department = values.get("department")
-    department_id = directory.resolve(department).id if department not in (None, "", "全部", "all") else None
-    due_month = _int(values.get("due_month"), "截止月", "Due month", 1, 12)
-    due_day = _int(values.get("due_day"), "截止日", "Due day", 1, 31)
-    within = _int(values.get("within_days"), "期限天数", "Days allowed", 0, 3660)
+    ref = attempt(lambda: directory.resolve(department)) if department not in (None, "", "全部", "all") else None
+    due_month = attempt(lambda: _int(values.get("due_month"), "截止月", "Due month", 1, 12))
+    due_day = attempt(lambda: _int(values.get("due_day"), "截止日", "Due day", 1, 31))
+    within = attempt(lambda: _int(values.get("within_days"), "期限天数", "Days allowed", 0, 3660))
+    expected = attempt(lambda: _int(values.get("expected_count"), "应交件数", "Expected count", 1, 100000)) or 1
     if rule is FilingRule.YEARLY and (due_month is None or due_day is None):
         due_month, due_day = due_month or 3, due_day or 31  # the end of March of the next year
     if rule is FilingRule.AFTER_EVENT and within is None:
-        raise InputError(
+        problems.append(InputError(
             "A line filed after an event needs its number of days (within_days)",
             "“项目或活动结束后N日内”归档的条目需要填写期限天数",
-        )
-    expected = _int(values.get("expected_count"), "应交件数", "Expected count", 1, 100000) or 1
+        ))
+    if problems:
+        raise InputError("; ".join(p.message_en for p in problems), "；".join(p.message_zh for p in problems))
     keywords = str(values.get("keywords") or "").strip() or None
     return LineSpec(
-        name, str(category), str(retention), rule.value, department_id, keywords, due_month, due_day, within, expected
+        name, str(category), str(retention), rule.value, ref.id if ref else None, keywords, due_month, due_day,
+        within, expected,
     )
 
 

@@ -339,7 +339,19 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                         {
                             "type": "object",
                             "required": ["job_id"],
-                            "properties": {"job_id": {"type": "string"}, "status_url": {"type": "string"}},
+                            "properties": {
+                                "job_id": {"type": "string"},
+                                "status_url": {"type": "string"},
+                                "problems": {
+                                    "type": "array",
+                                    "description": "Values that cannot be used (unknown 机构, 门类, 保管期限 ...): "
+                                    "the file is kept and flagged for review with the same problems.",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                                    },
+                                },
+                            },
                         },
                         "Queued",
                     ),

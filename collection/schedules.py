@@ -17,7 +17,7 @@ from typing import Any
 
 import openpyxl
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.audit import service as audit
@@ -27,7 +27,7 @@ from archive.departments import Directory
 from archive.description.schedule import active_lines
 from archive.description.schema import DescriptionError, normalize_value
 from archive.vocabulary import CATEGORIES, AuditAction, FilingRule, Retention, UnknownTerm
-from config.errors import InputError
+from config.errors import InputError, NotFoundError
 
 DATA = Path(__file__).parent / "data"
 STARTERS: dict[str, Path] = {"government": DATA / "government.yaml", "school": DATA / "school.yaml"}
@@ -271,3 +271,67 @@ def export_xlsx(session: Session, schedule: str | None = None) -> bytes:
 def _category_label(code: str) -> str:
     category = CATEGORIES.get(code)
     return category.zh if category is not None else code
+
+
+def _line_fields(line: ScheduleLine, spec: LineSpec) -> dict[str, Any]:
+    """The stored fields ``spec`` changes on ``line``: {field: (old, new)}."""
+    changed = {}
+    for name in ("department_id", "name", "keywords", "category_code", "retention", "rule", "due_month", "due_day",
+                 "within_days", "expected_count"):
+        old, new = getattr(line, name), getattr(spec, name)
+        if old != new:
+            changed[name] = (old, new)
+    return changed
+
+
+def save_line(
+    session: Session,
+    values: Mapping[str, Any],
+    *,
+    line_id: int | None = None,
+    schedule: str = "default",
+    actor: Actor,
+    where: Where | None = None,
+) -> ScheduleLine:
+    """Add a line to ``schedule``, or change line ``line_id``; checked like an imported row, audited.
+
+    A changed line is saved as a new line in the same place and the old one deactivated, so the
+    tasks already derived from it keep the line they were made from."""
+    spec = check_line(values, Directory.load(session))
+    old = None
+    if line_id is not None:
+        old = session.get(ScheduleLine, line_id)
+        if old is None or not old.active:
+            raise NotFoundError(f"No schedule line {line_id}", f"归档范围条目 {line_id} 不存在")
+        schedule = old.schedule
+        changed = _line_fields(old, spec)
+        if not changed:
+            return old
+        old.active = False
+        position = old.position
+    else:
+        changed = {}
+        last = session.scalar(select(func.max(ScheduleLine.position)).where(ScheduleLine.schedule == schedule))
+        position = (last or 0) + 1
+    line = ScheduleLine(schedule=schedule, position=position, active=True, **{
+        name: getattr(spec, name) for name in ("department_id", "name", "keywords", "category_code", "retention",
+                                               "rule", "due_month", "due_day", "within_days", "expected_count")})
+    session.add(line)
+    session.flush()
+    details: dict[str, Any] = {"how": "edit" if old else "add", "line": line.id, "name": line.name}
+    if old is not None:
+        details.update(replaced=old.id, fields={k: [v[0], v[1]] for k, v in changed.items()})
+    audit.record(session, AuditAction.SCHEDULE_CHANGE, actor, Target.of("schedule", schedule), details, where=where)
+    return line
+
+
+def delete_line(session: Session, line_id: int, *, actor: Actor, where: Where | None = None) -> ScheduleLine:
+    """Take a line out of its schedule (deactivated: tasks made from it keep it); audited."""
+    line = session.get(ScheduleLine, line_id)
+    if line is None or not line.active:
+        raise NotFoundError(f"No schedule line {line_id}", f"归档范围条目 {line_id} 不存在")
+    line.active = False
+    audit.record(session, AuditAction.SCHEDULE_CHANGE, actor, Target.of("schedule", line.schedule),
+                 {"how": "delete", "line": line.id, "name": line.name}, where=where)
+    session.flush()
+    return line

@@ -216,3 +216,6 @@ def stats() -> Any:
 
         return send_file(io.BytesIO(statistics_xlsx(data)), download_name=f"统计-{year}.xlsx", as_attachment=True)
     return render_template("collection/statistics.html", data=data, year=year)
+
+
+from portal.collection import schedule_views as _schedule_views  # noqa: E402,F401  (registers the schedule editor)

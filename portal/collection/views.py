@@ -41,6 +41,9 @@ def _labels() -> dict[str, Any]:
         "property_label": lambda s: CheckProperty(s).label(language),
         "result_label": lambda s: CheckResult(s).label(language),
         "explain": lambda c: c.explanation_en if language == "en" else c.explanation_zh,
+        # Chinese text takes full-width punctuation, English text ASCII punctuation and a space.
+        "colon": ": " if language == "en" else "：",
+        "comma": ", " if language == "en" else "，",
     }
 
 

@@ -139,3 +139,14 @@ def test_api_transfer_list_with_an_unknown_retention_names_the_row(app: Flask, c
     assert "一百年" in error["message_zh"]
     with app.extensions["lantai"].catalog.session() as db:  # nothing received
         assert db.scalar(select(func.count(Transfer.id))) == 0
+
+
+def test_api_reads_the_schedule(app: Flask, client: FlaskClient) -> None:
+    _departments(app)
+    with app.extensions["lantai"].catalog.session() as db:
+        from collection.schedules import load_starter
+
+        load_starter(db, "government", actor=CLI)
+    lines = client.get("/api/v1/collection/schedule", headers=token_for(app, "archivist")).get_json()["lines"]
+    assert len(lines) == 12 and {"name", "category_code", "retention", "rule"} <= set(lines[0])
+    assert client.get("/api/v1/collection/schedule").status_code == 401

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from archive.catalog.collection import ScheduleLine
 from archive.catalog.models import Record
 from archive.departments import Directory
+from archive.description.review import queue_suggestion
 
 KEYWORD_CONFIDENCE = 0.9  # a listed example keyword in the record's own words
 AGREED_CONFIDENCE = 0.85  # the only retention the department's lines give this 门类
@@ -104,4 +105,20 @@ def match_schedule(
     return ScheduleMatch(same[0], "category", (("retention", same[0].retention, confidence),))
 
 
-__all__ = ["ScheduleMatch", "active_lines", "keywords", "match_schedule"]
+def propose_from_schedule(session: Session, record: Record) -> list[str]:
+    """Queue the matched line's 门类 and 保管期限 for review where the record has none (the path of a
+    person's edit, import or acceptance: a person confirms); the fields queued."""
+    if record.id is None or (record.category_code and record.retention):
+        return []
+    matched = match_schedule(session, record)
+    if matched is None:
+        return []
+    queued = []
+    for name, value, confidence in matched.proposals:
+        if not getattr(record, name) and queue_suggestion(session, record, name, value, confidence,
+                                                          matched.source) is not None:
+            queued.append(name)
+    return queued
+
+
+__all__ = ["ScheduleMatch", "active_lines", "keywords", "match_schedule", "propose_from_schedule"]

@@ -61,3 +61,24 @@ def test_a_described_record_gets_its_schedule_lines_category_and_retention(lanta
         queued = db.scalars(select(ReviewItem).where(ReviewItem.record_id == plain.id)).all()
         assert [(i.field, i.suggested_value, i.source.startswith("schedule:")) for i in queued] == [
             ("retention", "Y", True)]
+
+
+def test_a_persons_edit_gets_the_schedule_proposal_in_the_review_queue(lantai: Lantai) -> None:
+    from archive.audit.service import Actor
+    from archive.description.records import Editor, edit_record, everything
+
+    archivist = Editor(Actor(None, "archivist", "archivist"), everything)
+    with lantai.catalog.session() as db:
+        save_department(db, code="BGS", name="办公室", actor=CLI)
+        load_starter(db, "school", actor=CLI)
+        record = Record(title="一份 材料", status="done", extra={}, page_count=0)
+        db.add(record)
+        db.flush()
+        record_id = record.id
+        edit_record(db, record_id, {"department": "办公室", "category_code": "照片"}, archivist,
+                    settings=lantai.settings)
+    with lantai.catalog.session() as db:
+        found = db.get(Record, record_id)
+        assert found is not None and found.retention is None and found.needs_review  # proposed, not set
+        items = db.scalars(select(ReviewItem).where(ReviewItem.record_id == record_id)).all()
+        assert [(i.field, i.suggested_value) for i in items] == [("retention", "Y")]

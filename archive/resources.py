@@ -124,6 +124,14 @@ def department_json(department: Any) -> dict[str, Any]:
             "contact_email": department.contact_email, "active": department.active}
 
 
+def schedule_line_json(line: Any) -> dict[str, Any]:
+    """A line of the filing schedule (归档范围与保管期限表): what must be filed, its 门类, 保管期限 and rule."""
+    return {"id": line.id, "schedule": line.schedule, "position": line.position, "department_id": line.department_id,
+            "name": line.name, "keywords": line.keywords, "category_code": line.category_code,
+            "retention": line.retention, "rule": line.rule, "due_month": line.due_month, "due_day": line.due_day,
+            "within_days": line.within_days, "expected_count": line.expected_count}
+
+
 def task_json(task: Any, status: str, days_overdue: int) -> dict[str, Any]:
     """A filing task with its state as of the caller's clock (``status``, ``days_overdue``)."""
     return {"id": task.id, "department": task.department.code, "department_name": task.department.name,

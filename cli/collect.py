@@ -14,13 +14,21 @@ from sqlalchemy import select
 from archive.catalog.accounts import User
 from archive.clock import SYSTEM
 from archive.departments import assign_clerk, list_departments, save_department
-from archive.resources import department_json, task_json, transfer_json
+from archive.resources import department_json, schedule_line_json, task_json, transfer_json
 from cli.main import pass_lantai
 from cli.operator import CLI
 from collection import decisions
 from collection.checks import report, run_checks
 from collection.reminders import reminder_pass
-from collection.schedules import export_xlsx, import_xlsx, load_starter
+from collection.schedules import (
+    COLUMNS,
+    active_lines,
+    delete_line,
+    export_xlsx,
+    import_xlsx,
+    load_starter,
+    save_line,
+)
 from collection.statistics import statistics, statistics_xlsx
 from collection.submission import read_list, submit_transfer
 from collection.tasks import add_task, days_overdue, derive_tasks, list_tasks, overdue, task_status
@@ -104,6 +112,67 @@ def schedule_import(lantai: Lantai, path: Path, name: str) -> None:
     """Replace a schedule with the lines of an XLSX file (all or nothing; bad rows are named)."""
     with lantai.catalog.session() as session:
         click.echo(f"{len(import_xlsx(session, name, path.read_bytes(), actor=CLI))} lines imported")
+
+
+@schedule.command("lines")
+@click.option("--json", "as_json", is_flag=True)
+@pass_lantai
+def schedule_lines(lantai: Lantai, as_json: bool) -> None:
+    """List the active schedule lines: id, schedule, 门类, 保管期限, rule, name."""
+    with lantai.catalog.session() as session:
+        rows = [schedule_line_json(line) for line in active_lines(session)]
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['id']:>5}  {r['schedule']:<10} {r['category_code']:<3} {r['retention']:<4} {r['rule']:<12} "
+                   f"{r['name']}")
+
+
+def _line_options(command: Any) -> Any:
+    """The options of ``schedule add`` and ``schedule set`` (the XLSX columns; labels or codes accepted)."""
+    for name, zh, _en in reversed(COLUMNS):
+        command = click.option(f"--{name.replace('_', '-')}", name, help=f"{zh}")(command)
+    return command
+
+
+@schedule.command("add")
+@click.option("--schedule", "schedule_name", default="default", show_default=True, help="Which schedule.")
+@_line_options
+@pass_lantai
+def schedule_add(lantai: Lantai, schedule_name: str, **values: Any) -> None:
+    """Add a line (checked like an imported row; audited)."""
+    with lantai.catalog.session() as session:
+        line = save_line(session, values, schedule=schedule_name, actor=CLI)
+        click.echo(f"line {line.id} added to {line.schedule}")
+
+
+@schedule.command("set")
+@click.argument("line_id", type=int)
+@_line_options
+@pass_lantai
+def schedule_set(lantai: Lantai, line_id: int, **values: Any) -> None:
+    """Change a line; options not given keep their value (the line is saved anew, tasks keep the old)."""
+    with lantai.catalog.session() as session:
+        current = next((r for r in map(schedule_line_json, active_lines(session)) if r["id"] == line_id), None)
+        if current is None:
+            raise NotFoundError(f"No schedule line {line_id}", f"归档范围条目 {line_id} 不存在")
+        department = next((d["code"] for d in map(department_json, list_departments(session))
+                           if d["id"] == current["department_id"]), None)
+        merged = {"department": department, "category": current["category_code"], **current}
+        merged.update({k: v for k, v in values.items() if v is not None})
+        line = save_line(session, merged, line_id=line_id, actor=CLI)
+        click.echo(f"line {line_id} -> {line.id}")
+
+
+@schedule.command("delete")
+@click.argument("line_id", type=int)
+@pass_lantai
+def schedule_delete(lantai: Lantai, line_id: int) -> None:
+    """Take a line out of its schedule (tasks made from it keep it; audited)."""
+    with lantai.catalog.session() as session:
+        delete_line(session, line_id, actor=CLI)
+    click.echo(f"line {line_id} deleted")
 
 
 @schedule.command("export")

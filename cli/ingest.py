@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from archive.audit import service as audit
 from archive.audit.service import Target
 from archive.catalog.models import Job, Record
+from archive.departments import Directory
 from archive.description.records import edit_record
 from archive.resources import RECORD_FIELDS, record_json
 from archive.storage import iter_files
@@ -28,6 +29,7 @@ from config.errors import ExitCode, InputError, NotFoundError
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
 from indexer.manifest import read_manifest
+from indexer.metadata import metadata_problems
 
 if TYPE_CHECKING:
     from indexer.inline import InlinePool
@@ -50,6 +52,19 @@ def _plan(paths: tuple[Path, ...], manifest: Path | None) -> list[tuple[Path, di
         rows = read_manifest(manifest)
         return [(row.path, row.values) for row in rows]
     return [(path, {}) for path in iter_files([Path(p) for p in paths])]
+
+
+def _row_problems(lantai: Lantai, manifest: Path, batch_values: dict[str, str]) -> None:
+    """Print each manifest row's unusable values (unknown 机构, 门类, 保管期限 ...), naming the row.
+
+    The row's file is still taken in, flagged for review with the same problems on its record."""
+    with lantai.catalog.session() as session:
+        directory = Directory.load(session)
+        for row in read_manifest(manifest):
+            for problem in metadata_problems(session, {**batch_values, **row.values}, directory):
+                zh, _, en = problem.partition(" / ")
+                click.echo(f"  ! 清单第 {row.line} 行（{row.path.name}）：{zh} / "
+                           f"manifest row {row.line} ({row.path.name}): {en or zh}", err=True)
 
 
 def _summary(submissions: list[Submission], lantai: Lantai) -> int:
@@ -154,6 +169,8 @@ def ingest(
         elif wait:
             _wait(lantai, jobs)
     failures = _summary(submissions, lantai)
+    if manifest is not None:
+        _row_problems(lantai, manifest, options)
     raise SystemExit(ExitCode.FAILED if failures else ExitCode.OK)
 
 

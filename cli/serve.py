@@ -22,6 +22,7 @@ from indexer.context import Lantai
 
 log = logging.getLogger(__name__)
 SAMPLES_MARKER = "samples-ingested"
+COLLECTION_SAMPLES = "collection.yaml"  # departments, starter schedule, demo clerk (collection/samples.py)
 
 
 def ingest_samples(lantai: Lantai, folder: Path) -> int:
@@ -32,11 +33,19 @@ def ingest_samples(lantai: Lantai, folder: Path) -> int:
     marker = lantai.settings.data_dir / SAMPLES_MARKER
     if marker.exists() or not folder.is_dir():
         return 0
+    if (folder / COLLECTION_SAMPLES).exists():  # departments first, so the documents' 机构 resolve
+        from collection.samples import load_collection_samples
+
+        with lantai.catalog.session() as session:
+            loaded = load_collection_samples(session, folder / COLLECTION_SAMPLES, actor=CLI)
+        click.echo(f"  departments: {loaded['departments']}, schedule: {loaded['schedule'] or '—'}, "
+                   f"clerks: {', '.join(loaded['clerks']) or '—'}")
     manifest = folder / "manifest.csv"
     rows = (
         [(r.path, r.values) for r in read_manifest(manifest)]
         if manifest.exists()
-        else [(p, {"access": "open"}) for p in sorted(folder.iterdir()) if p.is_file() and p.name != "README.md"]
+        else [(p, {"access": "open"}) for p in sorted(folder.iterdir())
+              if p.is_file() and p.name not in ("README.md", COLLECTION_SAMPLES)]
     )
     batch_id = new_batch(lantai, "cli", label="samples")
     for path, values in rows:
@@ -50,6 +59,7 @@ DEMO_ACCOUNTS = (
     ("admin", "lantai-admin", "admin"),
     ("archivist", "lantai-archivist", "archivist"),
     ("researcher", "lantai-researcher", "researcher"),
+    ("clerk", "lantai-clerk", "clerk"),  # 办公室's clerk (samples/collection.yaml)
 )
 
 

@@ -26,8 +26,8 @@ from archive.audit import service as audit
 from archive.audit.service import WORKER, Actor, Target
 from archive.catalog.collection import ReceiptCheck, Transfer, TransferItem
 from archive.catalog.models import Page, Record
+from archive.description.schedule import active_lines, match_schedule
 from archive.vocabulary import AuditAction, CheckProperty, CheckResult, RecordStatus, TransferStatus
-from collection.schedules import active_lines, match_line
 from config.settings import Settings
 from indexer.context import Lantai
 from indexer.describe.extract import extract_fields
@@ -454,10 +454,11 @@ def run_checks(lantai: Lantai, transfer_id: int, now: dt.datetime, actor: Actor 
             item.result = max((f.result for f in findings), key=lambda r: _RANK[CheckResult(r)], default=PASS)
             counts[item.result] = counts.get(item.result, 0) + 1
             if record is not None and (not record.category_code or not record.retention):
-                line = match_line(session, record, lines)
-                if line is not None:  # the schedule suggests; the archivist confirms on acceptance
-                    item.category_code = item.category_code or line.category_code
-                    item.retention = item.retention or line.retention
+                matched = match_schedule(session, record, lines)
+                if matched is not None:  # the schedule suggests; the archivist confirms on acceptance
+                    proposed = {name: value for name, value, _confidence in matched.proposals}
+                    item.category_code = item.category_code or proposed.get("category_code")
+                    item.retention = item.retention or proposed.get("retention")
         for f in batch_findings(transfer):
             session.add(
                 ReceiptCheck(

@@ -1,5 +1,5 @@
 """The filing schedule (归档范围与文件材料保管期限表): the starter schedules shipped as data,
-import and export as XLSX, and which line a record matches.
+import and export as XLSX (which line a record matches: ``archive.description.schedule``).
 
 A schedule line names a kind of record that must be filed (example keywords), its 门类 and
 保管期限, and the filing rule that makes its due dates (``collection.tasks``). An import is
@@ -10,24 +10,24 @@ row number in both languages and nothing is imported until every row is right.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from archive.audit import service as audit
 from archive.audit.service import Actor, Target, Where
 from archive.catalog.collection import Department, ScheduleLine
-from archive.catalog.models import Record
 from archive.departments import Directory
+from archive.description.schedule import active_lines
 from archive.description.schema import DescriptionError, normalize_value
 from archive.vocabulary import CATEGORIES, AuditAction, FilingRule, Retention, UnknownTerm
-from config.errors import InputError
+from config.errors import InputError, NotFoundError
 
 DATA = Path(__file__).parent / "data"
 STARTERS: dict[str, Path] = {"government": DATA / "government.yaml", "school": DATA / "school.yaml"}
@@ -89,37 +89,45 @@ def _int(value: Any, label_zh: str, label_en: str, low: int, high: int) -> int |
 
 
 def check_line(values: Mapping[str, Any], directory: Directory) -> LineSpec:
-    """A ``LineSpec`` from raw values (codes, labels or aliases); ``InputError`` naming the bad value."""
+    """A ``LineSpec`` from raw values (codes, labels or aliases); ``InputError`` naming every bad value."""
+    problems: list[InputError] = []
+
+    def attempt(check: Callable[[], Any]) -> Any:
+        try:
+            return check()
+        except DescriptionError as exc:
+            problems.append(InputError(exc.message_en, exc.message_zh))
+        except (InputError, UnknownTerm) as exc:
+            problems.append(InputError(exc.message_en, exc.message_zh))
+        return None
+
     name = str(values.get("name") or "").strip()
     if not name:
-        raise InputError("A schedule line needs a name", "缺少文件材料名称")
-    try:
-        category = normalize_value("category_code", str(values.get("category") or ""))
-        retention = normalize_value("retention", str(values.get("retention") or ""))
-    except DescriptionError as exc:
-        raise InputError(exc.message_en, exc.message_zh) from None
-    if category is None or retention is None:
-        raise InputError("门类 and 保管期限 are required", "门类和保管期限不能为空")
-    try:
-        rule = FilingRule.parse(values.get("rule") or "yearly")
-    except UnknownTerm as exc:
-        raise InputError(exc.message_en, exc.message_zh) from None
+        problems.append(InputError("A schedule line needs a name", "缺少文件材料名称"))
+    category = attempt(lambda: normalize_value("category_code", str(values.get("category") or "")))
+    retention = attempt(lambda: normalize_value("retention", str(values.get("retention") or "")))
+    if (category is None or retention is None) and not problems:
+        problems.append(InputError("门类 and 保管期限 are required", "门类和保管期限不能为空"))
+    rule = attempt(lambda: FilingRule.parse(values.get("rule") or "yearly"))
     department = values.get("department")
-    department_id = directory.resolve(department).id if department not in (None, "", "全部", "all") else None
-    due_month = _int(values.get("due_month"), "截止月", "Due month", 1, 12)
-    due_day = _int(values.get("due_day"), "截止日", "Due day", 1, 31)
-    within = _int(values.get("within_days"), "期限天数", "Days allowed", 0, 3660)
+    ref = attempt(lambda: directory.resolve(department)) if department not in (None, "", "全部", "all") else None
+    due_month = attempt(lambda: _int(values.get("due_month"), "截止月", "Due month", 1, 12))
+    due_day = attempt(lambda: _int(values.get("due_day"), "截止日", "Due day", 1, 31))
+    within = attempt(lambda: _int(values.get("within_days"), "期限天数", "Days allowed", 0, 3660))
+    expected = attempt(lambda: _int(values.get("expected_count"), "应交件数", "Expected count", 1, 100000)) or 1
     if rule is FilingRule.YEARLY and (due_month is None or due_day is None):
         due_month, due_day = due_month or 3, due_day or 31  # the end of March of the next year
     if rule is FilingRule.AFTER_EVENT and within is None:
-        raise InputError(
+        problems.append(InputError(
             "A line filed after an event needs its number of days (within_days)",
             "“项目或活动结束后N日内”归档的条目需要填写期限天数",
-        )
-    expected = _int(values.get("expected_count"), "应交件数", "Expected count", 1, 100000) or 1
+        ))
+    if problems:
+        raise InputError("; ".join(p.message_en for p in problems), "；".join(p.message_zh for p in problems))
     keywords = str(values.get("keywords") or "").strip() or None
     return LineSpec(
-        name, str(category), str(retention), rule.value, department_id, keywords, due_month, due_day, within, expected
+        name, str(category), str(retention), rule.value, ref.id if ref else None, keywords, due_month, due_day,
+        within, expected,
     )
 
 
@@ -232,14 +240,6 @@ def import_xlsx(
     return replace_schedule(session, name, specs, actor=actor, how="xlsx", where=where)
 
 
-def active_lines(session: Session, schedule: str | None = None) -> list[ScheduleLine]:
-    """The active lines (of one schedule, or all), in order."""
-    query = select(ScheduleLine).where(ScheduleLine.active)
-    if schedule:
-        query = query.where(ScheduleLine.schedule == schedule)
-    return list(session.scalars(query.order_by(ScheduleLine.schedule, ScheduleLine.position)))
-
-
 def export_xlsx(session: Session, schedule: str | None = None) -> bytes:
     """The schedule as a workbook with Chinese headers (importable again)."""
     departments = {d.id: d.name for d in session.scalars(select(Department))}
@@ -254,7 +254,7 @@ def export_xlsx(session: Session, schedule: str | None = None) -> bytes:
                 departments.get(line.department_id or 0, "全部"),
                 line.name,
                 line.keywords or "",
-            _category_label(line.category_code),
+                _category_label(line.category_code),
                 Retention(line.retention).zh,
                 FilingRule(line.rule).zh,
                 line.due_month,
@@ -273,20 +273,65 @@ def _category_label(code: str) -> str:
     return category.zh if category is not None else code
 
 
-def match_line(session: Session, record: Record, lines: list[ScheduleLine] | None = None) -> ScheduleLine | None:
-    """The schedule line a record matches: its department's lines first, then the general ones;
-    a keyword in the title (or first page) wins, else a line of the record's 门类."""
-    candidates = lines if lines is not None else active_lines(session)
-    department_id = None
-    if record.department_code:
-        department_id = session.scalar(select(Department.id).where(Department.code == record.department_code))
-    own = [line for line in candidates if line.department_id in (department_id, None)]
-    own.sort(key=lambda line: (line.department_id is None, line.position))
-    text = (record.title or "") + "\n" + ((record.pages[0].text or "")[:2000] if record.pages else "")
-    for line in own:
-        words = [w.strip() for w in (line.keywords or "").replace("，", ",").replace("\n", ",").split(",")]
-        if any(word and word in text for word in words):
-            return line
-    if record.category_code:
-        return next((line for line in own if line.category_code == record.category_code), None)
-    return None
+def _line_fields(line: ScheduleLine, spec: LineSpec) -> dict[str, Any]:
+    """The stored fields ``spec`` changes on ``line``: {field: (old, new)}."""
+    changed = {}
+    for name in ("department_id", "name", "keywords", "category_code", "retention", "rule", "due_month", "due_day",
+                 "within_days", "expected_count"):
+        old, new = getattr(line, name), getattr(spec, name)
+        if old != new:
+            changed[name] = (old, new)
+    return changed
+
+
+def save_line(
+    session: Session,
+    values: Mapping[str, Any],
+    *,
+    line_id: int | None = None,
+    schedule: str = "default",
+    actor: Actor,
+    where: Where | None = None,
+) -> ScheduleLine:
+    """Add a line to ``schedule``, or change line ``line_id``; checked like an imported row, audited.
+
+    A changed line is saved as a new line in the same place and the old one deactivated, so the
+    tasks already derived from it keep the line they were made from."""
+    spec = check_line(values, Directory.load(session))
+    old = None
+    if line_id is not None:
+        old = session.get(ScheduleLine, line_id)
+        if old is None or not old.active:
+            raise NotFoundError(f"No schedule line {line_id}", f"归档范围条目 {line_id} 不存在")
+        schedule = old.schedule
+        changed = _line_fields(old, spec)
+        if not changed:
+            return old
+        old.active = False
+        position = old.position
+    else:
+        changed = {}
+        last = session.scalar(select(func.max(ScheduleLine.position)).where(ScheduleLine.schedule == schedule))
+        position = (last or 0) + 1
+    line = ScheduleLine(schedule=schedule, position=position, active=True, **{
+        name: getattr(spec, name) for name in ("department_id", "name", "keywords", "category_code", "retention",
+                                               "rule", "due_month", "due_day", "within_days", "expected_count")})
+    session.add(line)
+    session.flush()
+    details: dict[str, Any] = {"how": "edit" if old else "add", "line": line.id, "name": line.name}
+    if old is not None:
+        details.update(replaced=old.id, fields={k: [v[0], v[1]] for k, v in changed.items()})
+    audit.record(session, AuditAction.SCHEDULE_CHANGE, actor, Target.of("schedule", schedule), details, where=where)
+    return line
+
+
+def delete_line(session: Session, line_id: int, *, actor: Actor, where: Where | None = None) -> ScheduleLine:
+    """Take a line out of its schedule (deactivated: tasks made from it keep it); audited."""
+    line = session.get(ScheduleLine, line_id)
+    if line is None or not line.active:
+        raise NotFoundError(f"No schedule line {line_id}", f"归档范围条目 {line_id} 不存在")
+    line.active = False
+    audit.record(session, AuditAction.SCHEDULE_CHANGE, actor, Target.of("schedule", line.schedule),
+                 {"how": "delete", "line": line.id, "name": line.name}, where=where)
+    session.flush()
+    return line

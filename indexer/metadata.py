@@ -9,7 +9,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from archive.dates import parse_date_or_none
+from archive.departments import Directory
 from archive.description.schema import DescriptionError, normalize_value
 
 # Header (English or Chinese) -> record field
@@ -173,3 +176,17 @@ def map_metadata(values: dict[str, Any]) -> MappedMetadata:
         elif key in TEXT_FIELDS:
             out.fields[key] = value
     return out
+
+
+def metadata_problems(session: Session, values: dict[str, Any], directory: Directory | None = None) -> list[str]:
+    """What is wrong with supplied metadata, each ``中文 / English``, before the file is stored: the
+    problems of ``map_metadata`` and a department no code, name or alias names (when the catalog
+    has departments). The same problems end up on the record; this is for answering at once."""
+    mapped = map_metadata(values)
+    problems = list(mapped.problems)
+    named = mapped.fields.get("department") or mapped.fields.get("department_code")
+    if named:
+        known = directory or Directory.load(session)
+        if known.refs and known.find(named) is None:
+            problems.append(f"未知的机构 {named!r} / unknown department: {named!r}")
+    return problems

@@ -8,6 +8,8 @@ here, and ``settle`` brings the derived state along in the same transaction:
 * the access level follows 密级 and 开放标识 by the one rule (``archive.access.record_level``);
   when it changes, an ``access_level_change`` audit event records old and new level and why;
 * a department named by its name or an alias gets its code (``archive.departments``);
+* an empty 门类 or 保管期限 gets the matching filing-schedule line's value proposed in the review
+  queue (``archive.description.schedule``; machine description fills them itself);
 * the 档号 is assigned once all its parts are known, and once the record is part of the
   archive (a record in a transfer awaiting acceptance gets none); the review flag is refreshed;
 * the record is marked changed, so the search index follows (before the commit when the
@@ -43,6 +45,7 @@ from archive.description.review import (
     normalize_field,
     pending_fields,
 )
+from archive.description.schedule import propose_from_schedule
 from archive.description.schema import DescriptionError, Vocabulary, missing_mandatory
 from archive.vocabulary import AccessLevel, AuditAction, Classification
 from config.errors import NotFoundError
@@ -122,6 +125,8 @@ def settle(
     problem = fill_record_department(session, record)
     if problem is not None:
         errors.append(problem)
+    if via != "machine":  # machine description offers the schedule's values itself (indexer.describe)
+        propose_from_schedule(session, record)
     if settings is not None and not record.reference_code and record.custody is None:
         try:
             assign_reference_code(session, record, settings.reference_code_pattern)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from archive.audit import service as audit
 from archive.audit.service import Target
 from archive.catalog.models import Record
+from archive.departments import Directory, UnknownDepartment
 from archive.description.records import Editor, audit_changes, check_access_change, settle
 from archive.description.reference import apply_imported_code, validate_imported_code
 from archive.description.review import FieldChange, apply_changes, normalize_field
@@ -221,6 +222,16 @@ def _check_values(values: dict[str, Any], vocabulary: Vocabulary | None) -> dict
     return normalized
 
 
+def _check_department(values: dict[str, Any], directory: Directory) -> None:
+    """A 机构 no code, name or alias names is the row's error (once the catalog has departments)."""
+    named = values.get("department") or values.get("department_code")
+    if named and directory.refs and directory.find(named) is None:
+        try:
+            directory.resolve(named)
+        except UnknownDepartment as exc:
+            raise DescriptionError(exc.message_en, exc.message_zh, column=_column_of("department")) from None
+
+
 def import_table(
     session: Session, path: Path, settings: Settings, editor: Editor, vocabulary: Vocabulary | None = None
 ) -> ImportResult:
@@ -234,6 +245,7 @@ def import_table(
     """
     user = editor.name
     result = ImportResult()
+    directory = Directory.load(session)
     seen_codes: dict[str, int] = {}
     for number, values in read_rows(path):
         # An empty cell leaves the field as it is: an update file need not repeat every column.
@@ -256,6 +268,7 @@ def import_table(
                     column="件号",
                 )
             normalized = _check_values(values, vocabulary)
+            _check_department(normalized, directory)
             if record is not None:
                 check_access_change(record, normalized, settings.default_access_level)
             if code and (record is None or code != record.reference_code):

@@ -10,6 +10,8 @@ Rules of the game:
   person entered is never overwritten; ``record.extra["provenance"]`` says who set what;
 * a suggestion under the confidence threshold goes to the review queue (``ReviewItem``)
   instead of the record;
+* the filing-schedule line the record matches (``archive.description.schedule``) proposes
+  门类 and 保管期限, after rules and the classifier, like any machine suggestion;
 * the year follows the date, the access level follows 密级 and 开放标识
   (``archive.access.level_for``), the 档号 is assigned once all its parts are known;
 * a record lacking a DA/T 18 mandatory field is flagged ``needs_review`` with the missing
@@ -38,6 +40,7 @@ from archive.description.review import (
     put_field,
     queue_suggestion,
 )
+from archive.description.schedule import match_schedule
 from archive.description.schema import DescriptionError, Vocabulary
 from config.settings import Settings
 from indexer.describe.classify import (
@@ -68,6 +71,7 @@ class DescribeOutcome:
     access_level: str | None = None
     missing: list[str] = field(default_factory=list)  # DA/T 18 mandatory fields still empty
     errors: list[str] = field(default_factory=list)  # e.g. a 件号 conflict, in both languages
+    schedule_line: int | None = None  # the filing-schedule line the record matched
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form stored on jobs and shown by the CLI."""
@@ -79,6 +83,7 @@ class DescribeOutcome:
             "access_level": self.access_level,
             "missing": self.missing,
             "errors": self.errors,
+            "schedule_line": self.schedule_line,
         }
 
 
@@ -187,6 +192,12 @@ def describe_record(
     hints += [hint for hint in fallback_suggestions(record) if hint.field not in decided]
     for hint in hints:
         _offer(session, record, outcome, hint.field, hint.value, hint.confidence, hint.source, threshold, vocab)
+    # The filing schedule, once department and 门类 are as known as they get: 门类 and 保管期限.
+    matched = match_schedule(session, record)
+    if matched is not None:
+        outcome.schedule_line = matched.line.id
+        for name, value, confidence in matched.proposals:
+            _offer(session, record, outcome, name, value, confidence, matched.source, threshold, vocab)
     outcome.errors += settle(session, record, settings, MACHINE_EDITOR, via="machine", level_before=level_before).errors
     outcome.reference_code = record.reference_code
     outcome.access_level = record.access_level

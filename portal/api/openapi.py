@@ -235,6 +235,9 @@ COLLECTION_PATHS: dict[str, Any] = {
         "summary": "A transfer: its items and the receipt checks (DA/T 70) with explanations",
         "parameters": [{"name": "transfer_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {"200": _json_answer("The transfer")}}},
+    "/collection/schedule": {"get": {
+        "summary": "The filing schedule (归档范围与保管期限表): its active lines with 门类, 保管期限 and filing rule",
+        "responses": {"200": _json_answer("{lines: [line]}")}}},
 }
 
 
@@ -339,7 +342,19 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                         {
                             "type": "object",
                             "required": ["job_id"],
-                            "properties": {"job_id": {"type": "string"}, "status_url": {"type": "string"}},
+                            "properties": {
+                                "job_id": {"type": "string"},
+                                "status_url": {"type": "string"},
+                                "problems": {
+                                    "type": "array",
+                                    "description": "Values that cannot be used (unknown 机构, 门类, 保管期限 ...): "
+                                    "the file is kept and flagged for review with the same problems.",
+                                    "items": {
+                                        "type": "object",
+                                        "properties": {"zh": {"type": "string"}, "en": {"type": "string"}},
+                                    },
+                                },
+                            },
                         },
                         "Queued",
                     ),

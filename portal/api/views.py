@@ -20,6 +20,7 @@ from archive.description.records import Editor, edit_record
 from archive.resources import job_json, page_json, record_json
 from archive.vocabulary import AuditAction
 from config.errors import InputError, NotFoundError
+from indexer.metadata import metadata_problems
 from portal.api.openapi import openapi_document
 from portal.audit.web import audit_or_refuse, where
 from portal.auth import authenticate_request
@@ -144,8 +145,12 @@ def documents() -> tuple[dict[str, Any], int]:
     if upload is None or not upload.filename:
         raise UploadMissing()
     metadata = {k: v for k, v in request.form.items() if k != "file" and v.strip()}
+    with guard.lantai().catalog.session() as session:
+        problems = [dict(zip(("zh", "en"), p.partition(" / ")[::2], strict=True))
+                    for p in metadata_problems(session, metadata)]
     job_id = submit_upload(guard.lantai(), upload, upload.filename, metadata, user, channel="api", where=where())
-    return {"job_id": job_id, "status_url": url_for("api.job", job_id=job_id)}, 202
+    # A value that cannot be used does not refuse the file: it is kept, flagged, and named here.
+    return {"job_id": job_id, "status_url": url_for("api.job", job_id=job_id), "problems": problems}, 202
 
 
 def job_body(job: Job) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from werkzeug.utils import secure_filename
 
 from archive.clock import SYSTEM
 from archive.departments import clerk_department
-from archive.resources import task_json, transfer_json
+from archive.resources import schedule_line_json, task_json, transfer_json
 from archive.vocabulary import STAFF_ROLES, Role
 from collection import decisions
 from collection.checks import report
+from collection.schedules import active_lines
 from collection.submission import read_list, submit_transfer
 from collection.tasks import days_overdue, get_task, list_tasks, task_status
 from config.errors import InputError
@@ -103,3 +104,10 @@ def transfer(transfer_id: int) -> Any:
         if own is not None and found.department_id != own:
             abort(404)
         return transfer_json(found, report(session, transfer_id))
+
+
+@bp.get("/schedule")
+def schedule() -> Any:
+    """The active lines of the filing schedule (what must be filed, 门类, 保管期限, rule)."""
+    with lantai().catalog.session() as session:
+        return {"lines": [schedule_line_json(line) for line in active_lines(session)]}

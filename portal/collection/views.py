@@ -41,6 +41,9 @@ def _labels() -> dict[str, Any]:
         "property_label": lambda s: CheckProperty(s).label(language),
         "result_label": lambda s: CheckResult(s).label(language),
         "explain": lambda c: c.explanation_en if language == "en" else c.explanation_zh,
+        # Chinese text takes full-width punctuation, English text ASCII punctuation and a space.
+        "colon": ": " if language == "en" else "：",
+        "comma": ", " if language == "en" else "，",
     }
 
 
@@ -216,3 +219,6 @@ def stats() -> Any:
 
         return send_file(io.BytesIO(statistics_xlsx(data)), download_name=f"统计-{year}.xlsx", as_attachment=True)
     return render_template("collection/statistics.html", data=data, year=year)
+
+
+from portal.collection import schedule_views as _schedule_views  # noqa: E402,F401  (registers the schedule editor)

@@ -42,3 +42,21 @@ def test_collect_commands(runner: LantaiRunner, tmp_path: Path) -> None:
     assert runner.invoke(["collect", "list", transfer_id, "-o", str(out)]).exit_code == 0 and out.exists()
     stats = json.loads(runner.invoke(["collect", "stats", "--year", "2099"]).output)
     assert stats["holdings"]["category"] == [["ZP", 1]]
+
+
+def test_collect_schedule_lines(runner: LantaiRunner) -> None:
+    assert runner.invoke(["collect", "department", "BGS", "办公室"]).exit_code == 0
+    added = runner.invoke(["collect", "schedule", "add", "--department", "办公室", "--name", "校史资料",
+                           "--keywords", "校史", "--category", "文书", "--retention", "永久"])
+    assert added.exit_code == 0, added.output
+    line_id = int(added.output.split()[1])
+    bad = runner.invoke(["collect", "schedule", "set", str(line_id), "--retention", "一百年", "--due-month", "13"])
+    assert bad.exit_code == 2 and "一百年" in bad.output and "截止月" in bad.output and "Due month" in bad.output
+    changed = runner.invoke(["collect", "schedule", "set", str(line_id), "--retention", "D30"])
+    assert changed.exit_code == 0, changed.output
+    lines = json.loads(runner.invoke(["collect", "schedule", "lines", "--json"]).output)
+    assert [(r["name"], r["category_code"], r["retention"], r["due_month"]) for r in lines] == [
+        ("校史资料", "WS", "D30", 3)]
+    assert lines[0]["department_id"] is not None  # kept: options not given keep their value
+    assert runner.invoke(["collect", "schedule", "delete", str(lines[0]["id"])]).exit_code == 0
+    assert json.loads(runner.invoke(["collect", "schedule", "lines", "--json"]).output) == []

@@ -45,10 +45,10 @@ DEPARTMENTS = (("BGS", "办公室", "bgs"), ("CWC", "财务处", "cwc"), ("JWC",
 
 
 @pytest.fixture
-def year(tmp_path: Path, smtp: tuple[str, Inbox]) -> Iterator[tuple[Lantai, Inbox]]:  # noqa: F811
+def year(tmp_path: Path, smtp: tuple[str, Inbox], catalog_url: str) -> Iterator[tuple[Lantai, Inbox]]:  # noqa: F811
     url, inbox = smtp
     settings: Settings = make_settings(tmp_path / "var", smtp_url=url, reminder_days_before="7",
-                                       reminder_days_after="1,7")
+                                       reminder_days_after="1,7", database_url=catalog_url)
     lantai = Lantai(settings)
     lantai.catalog.upgrade()
     set_current(lantai)

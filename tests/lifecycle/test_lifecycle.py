@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -25,7 +24,6 @@ from archive.audit.verify import verify_chain
 from archive.catalog.audit import AuditEvent
 from archive.catalog.lifecycle import Tombstone
 from archive.catalog.models import OriginalFile, Record
-from archive.clock import FixedClock
 from config.errors import InputError
 from indexer.context import Lantai, set_current
 from indexer.search.base import SearchRequest
@@ -35,27 +33,17 @@ from lifecycle.errors import LifecycleRefused, NotYourSignature
 from lifecycle.register import destruction_register, register_pdf, register_xlsx
 from tests.conftest import make_settings
 from tests.lifecycle.archive import YEARS, generate, user
+from tests.lifecycle.conftest import World
 from tests.search.conftest import EVERY_LEVEL
 
 ARCHIVIST = Actor(None, "archivist", "archivist")
-
-
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Lantai, dict[tuple[int, str], int], FixedClock]]:
-    lantai = Lantai(make_settings(tmp_path / "var"))
-    lantai.catalog.upgrade()
-    set_current(lantai)
-    ids = generate(lantai)
-    yield lantai, ids, FixedClock(dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC))
-    set_current(None)
-    lantai.close()
 
 
 def _ids(records: list[Record]) -> set[int]:
     return {r.id for r in records}
 
 
-def test_due_lists_for_2025_are_exactly_the_expected_ones(world) -> None:
+def test_due_lists_for_2025_are_exactly_the_expected_ones(world: World) -> None:
     lantai, ids, clock = world
     with lantai.catalog.session() as session:
         disposal = disposal_due(session, clock.now())
@@ -97,7 +85,7 @@ def test_opening_age_is_a_setting(tmp_path: Path) -> None:
         lantai.close()
 
 
-def test_opening_review_end_to_end(world) -> None:
+def test_opening_review_end_to_end(world: World) -> None:
     lantai, ids, clock = world
     to_open = [ids[(y, "internal-Y")] for y in range(1990, 1995)]
     keep = [ids[(1995, "internal-Y")]]
@@ -166,7 +154,7 @@ def _on_disk(lantai: Lantai, record_ids: list[int]) -> dict[int, bool]:
         return {f.record_id: (lantai.storage.originals / f.storage_key).exists() for f in files}
 
 
-def test_destruction_end_to_end(world) -> None:
+def test_destruction_end_to_end(world: World) -> None:
     lantai, ids, clock = world
     doomed = [ids[(y, "internal-D10")] for y in range(2010, 2015)]
     extended = ids[(2009, "internal-D10")]
@@ -264,7 +252,7 @@ def test_destruction_end_to_end(world) -> None:
     assert register_pdf(after).startswith(b"%PDF")
 
 
-def test_a_record_changed_after_appraisal_is_not_destroyed(world) -> None:
+def test_a_record_changed_after_appraisal_is_not_destroyed(world: World) -> None:
     lantai, ids, clock = world
     doomed = [ids[(2013, "internal-D10")], ids[(2014, "internal-D10")]]
     from archive.description.records import Editor, edit_record, everything

@@ -1,4 +1,5 @@
-"""Lifecycle tests: the generated archive (``tests/lifecycle/archive.py``) on a fresh Lantai."""
+"""Lifecycle tests: the generated archive (``tests/lifecycle/archive.py``) on a fresh Lantai; the portal's
+fixtures (app, client, auth) for the web and API tests."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from archive.clock import FixedClock
 from indexer.context import Lantai, set_current
 from tests.conftest import make_settings
 from tests.lifecycle.archive import generate
+from tests.portal.conftest import app, auth, client, make_app  # noqa: F401
 
 World = tuple[Lantai, dict[tuple[int, str], int], FixedClock]
 

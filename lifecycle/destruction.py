@@ -34,9 +34,10 @@ from lifecycle.holds import active_hold
 APPROVALS_NEEDED = 2
 
 
-def get_batch(session: Session, batch_id: int) -> DestructionBatch:
-    """A destruction batch by id (``NotFoundError`` otherwise)."""
-    found = session.get(DestructionBatch, batch_id)
+def get_batch(session: Session, batch_id: int, *, lock: bool = False) -> DestructionBatch:
+    """A destruction batch by id (``NotFoundError`` otherwise); ``lock``: row-locked until the commit
+    (PostgreSQL), so two approvals or executions at once cannot both go through."""
+    found = session.get(DestructionBatch, batch_id, with_for_update=lock)
     if found is None:
         raise NotFoundError(f"No destruction batch {batch_id}", f"销毁批次 {batch_id} 不存在")
     return found
@@ -59,6 +60,11 @@ def propose_batch(session: Session, record_ids: Sequence[int], title: str, *, ac
         if latest is None or latest.decision != AppraisalDecision.DESTROY:
             raise LifecycleRefused(f"Record {record_id} has not been appraised for destruction",
                                    f"档案 {record_id} 未经鉴定为拟销毁，不能列入销毁批次")
+        record = session.get(Record, record_id)
+        if record is not None and record.revision != latest.revision:
+            raise LifecycleRefused(f"Record {record.reference_code or record_id} changed after it was appraised; "
+                                   "appraise it again",
+                                   f"档案 {record.reference_code or record_id} 在鉴定后被修改过，须重新鉴定")
         if latest.batch_id is not None:
             raise LifecycleRefused(f"Record {record_id} is already in destruction batch {latest.batch_id}",
                                    f"档案 {record_id} 已在销毁批次 {latest.batch_id} 中")
@@ -77,7 +83,7 @@ def propose_batch(session: Session, record_ids: Sequence[int], title: str, *, ac
 def approve_batch(session: Session, batch_id: int, *, user: User, now: dt.datetime,
                   where: Where | None = None) -> DestructionBatch:
     """Approve a batch as archive staff; the second approval by another person makes it approved."""
-    batch = get_batch(session, batch_id)
+    batch = get_batch(session, batch_id, lock=True)
     if user.role not in STAFF_ROLES:
         raise NotYourSignature("Only archive staff approve a destruction", "只有档案室工作人员可以批准销毁")
     if batch.status != ReviewStatus.PROPOSED:
@@ -139,7 +145,7 @@ def execute_batch(lantai: Lantai, batch_id: int, *, actor: Actor, witness: str, 
     keys: list[tuple[int, str]] = []
     tombstones: list[Tombstone] = []
     with lantai.catalog.session() as session:
-        batch = get_batch(session, batch_id)
+        batch = get_batch(session, batch_id, lock=True)
         pairs = _check(session, batch)
         approvers = [a["by"] for a in batch.approvals]
         for appraisal, record in pairs:

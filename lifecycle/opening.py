@@ -97,9 +97,9 @@ def _clerk_department(session: Session, user: User) -> str | None:
     )
 
 
-def get_proposal(session: Session, proposal_id: int) -> OpeningProposal:
-    """An opening proposal by id (``NotFoundError`` otherwise)."""
-    found = session.get(OpeningProposal, proposal_id)
+def get_proposal(session: Session, proposal_id: int, *, lock: bool = False) -> OpeningProposal:
+    """An opening proposal by id (``NotFoundError`` otherwise); ``lock``: row-locked until the commit."""
+    found = session.get(OpeningProposal, proposal_id, with_for_update=lock)
     if found is None:
         raise NotFoundError(f"No opening proposal {proposal_id}", f"开放审核意见 {proposal_id} 不存在")
     return found
@@ -120,7 +120,7 @@ def sign(
     own proposal, a proposal already decided, a side already signed, another department's record.
     """
     actor = Actor.of(user)
-    proposals = [get_proposal(session, pid) for pid in dict.fromkeys(proposal_ids)]
+    proposals = [get_proposal(session, pid, lock=True) for pid in dict.fromkeys(proposal_ids)]
     clerk_of = _clerk_department(session, user) if user.role == Role.CLERK else None
     if user.role not in (Role.CLERK, Role.ADMIN):
         raise NotYourSignature("Only the department's clerk and an administrator sign an opening review",

@@ -269,3 +269,12 @@ def test_a_record_changed_after_appraisal_is_not_destroyed(world: World) -> None
     with pytest.raises(LifecycleRefused, match="鉴定后被修改过"):
         destruction.execute_batch(lantai, batch_id, actor=ARCHIVIST, witness="王监销", now=clock.now())
     assert all(_on_disk(lantai, doomed).values())
+    # Nor can it join a new batch on its old appraisal.
+    other = ids[(2012, "internal-D10")]
+    with lantai.catalog.session() as session:
+        appraisal.appraise(session, [other], "destroy", "无价值", actor=ARCHIVIST, settings=lantai.settings,
+                           now=clock.now())
+    with lantai.catalog.session() as session:
+        edit_record(session, other, {"note": "补充说明"}, Editor(ARCHIVIST, everything), settings=lantai.settings)
+    with lantai.catalog.session() as session, pytest.raises(LifecycleRefused, match="须重新鉴定"):
+        destruction.propose_batch(session, [other], "c", actor=ARCHIVIST, now=clock.now())

@@ -16,11 +16,11 @@ from archive.audit.service import Actor
 from archive.catalog.accounts import User
 from archive.clock import SYSTEM
 from cli.main import pass_lantai
-from cli.operator import CLI
+from cli.operator import CLI, operator_clearance
 from config.errors import InputError, NotFoundError
 from indexer.context import Lantai
 from lifecycle import appraisal, destruction, holds, opening
-from lifecycle.due import DueFilter, disposal_due, grouped, opening_due
+from lifecycle.due import DueFilter, disposal_due, grouped, matching, opening_due
 from lifecycle.register import destruction_register, register_pdf, register_xlsx
 from lifecycle.resources import batch_json, due_json, proposal_json, tombstone_json
 
@@ -50,7 +50,14 @@ FILTERS = (
     click.option("--fonds", help="Only this 全宗号."),
     click.option("--department", help="Only this department code."),
     click.option("--year", type=int, help="Only this 年度."),
+    click.option("--query", help="Only the records a full-text search finds (a batch from a search)."),
 )
+
+
+def _where(lantai: Lantai, fonds: str | None, department: str | None, year: int | None,
+           query: str | None) -> DueFilter:
+    found = matching(lantai, query, operator_clearance()) if query else None
+    return DueFilter(fonds, department, year, found)
 
 
 def _filters(func: Any) -> Any:
@@ -71,10 +78,10 @@ def lifecycle() -> None:
 @click.option("--on", type=click.DateTime(["%Y-%m-%d"]), help="As of this day (default: today).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_lantai
-def due(lantai: Lantai, kind: str, fonds: str | None, department: str | None, year: int | None, by: str | None,
-        on: dt.datetime | None, as_json: bool) -> None:
+def due(lantai: Lantai, kind: str, fonds: str | None, department: str | None, year: int | None,
+        query: str | None, by: str | None, on: dt.datetime | None, as_json: bool) -> None:
     """Records due for appraisal (disposal) or for the opening review (opening)."""
-    where = DueFilter(fonds, department, year)
+    where = _where(lantai, fonds, department, year, query)
     with lantai.catalog.session() as session:
         now = _now(on)
         records = (disposal_due(session, now, where) if kind == "disposal"
@@ -108,13 +115,14 @@ def due(lantai: Lantai, kind: str, fonds: str | None, department: str | None, ye
 @pass_lantai
 def propose_opening(lantai: Lantai, record_ids: tuple[int, ...], decision: str, reason: str,
                     defer_years: int | None, from_due: bool, fonds: str | None, department: str | None,
-                    year: int | None, username: str | None) -> None:
+                    year: int | None, query: str | None, username: str | None) -> None:
     """Propose opening, keeping controlled or deferring records (one proposal per record)."""
     now = SYSTEM.now()
     with lantai.catalog.session() as session:
         ids = list(record_ids)
         if from_due:
-            ids += [r.id for r in opening_due(session, now, lantai.settings, DueFilter(fonds, department, year))]
+            where = _where(lantai, fonds, department, year, query)
+            ids += [r.id for r in opening_due(session, now, lantai.settings, where)]
         if not ids:
             raise InputError("Name records, or --due for the whole due list", "请指定档案，或用 --due 选择整个到期清单")
         made = opening.propose(session, ids, decision, reason, actor=_actor(session, username), now=now,

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from archive.access import Clearance
 from archive.catalog.lifecycle import Appraisal, OpeningProposal
 from archive.catalog.models import Record
 from archive.vocabulary import (
@@ -34,6 +35,11 @@ from archive.vocabulary import (
     ReviewStatus,
 )
 from config.settings import Settings
+from indexer.context import Lantai
+from indexer.search.base import SearchRequest
+from indexer.search.request import MAX_WINDOW
+
+PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class DueFilter:
     fonds: str | None = None
     department: str | None = None
     year: int | None = None
+    record_ids: frozenset[int] | None = None  # the hits of a search (``matching``)
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         """``query`` with these conditions added."""
@@ -52,7 +59,24 @@ class DueFilter:
             query = query.where(Record.department_code == self.department)
         if self.year is not None:
             query = query.where(Record.year == self.year)
+        if self.record_ids is not None:
+            query = query.where(Record.id.in_(sorted(self.record_ids)))
         return query
+
+
+def matching(lantai: Lantai, query: str, clearance: Clearance) -> frozenset[int]:
+    """The ids of every record a full-text search finds (as ``clearance`` may see), to narrow a due
+    list to a search: "this whole batch from a search". Up to the search's result window."""
+    ids: set[int] = set()
+    offset = 0
+    while offset + PAGE <= MAX_WINDOW:
+        response = lantai.search.search(SearchRequest(clearance=clearance, query=query, limit=PAGE, offset=offset,
+                                                      facets=()))
+        ids.update(hit.id for hit in response.hits)
+        offset += PAGE
+        if offset >= response.total:
+            break
+    return frozenset(ids)
 
 
 def expiry_year(year: int | None, retention: str | None) -> int | None:

@@ -12,13 +12,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from archive.access import clearance_for
 from archive.catalog.models import Record
 from archive.clock import SYSTEM
 from archive.departments import clerk_department
 from archive.vocabulary import AppraisalDecision, OpeningDecision, Retention, ReviewStatus, Role
 from config.errors import InputError, LantaiError
 from lifecycle import appraisal, destruction, holds, opening
-from lifecycle.due import DueFilter, disposal_due, due_counts, opening_due
+from lifecycle.due import DueFilter, disposal_due, due_counts, matching, opening_due
 from lifecycle.register import destruction_register, register_pdf, register_xlsx
 from portal.audit.web import current_actor, where
 from portal.auth import current_user, lantai, role_required, staff_required
@@ -45,9 +46,28 @@ def _ids(field: str) -> list[int]:
     return [int(v) for v in values]
 
 
-def _filter() -> DueFilter:
-    return DueFilter(request.args.get("fonds") or None, request.args.get("department") or None,
-                     request.args.get("year", type=int))
+def _filter(source: Any = None) -> DueFilter:
+    """The due-list filter of the page (``?fonds=&department=&year=&q=``), or of a form repeating it."""
+    values = source if source is not None else request.args
+    query = (values.get("q") or "").strip()
+    found = None
+    if query:
+        with lantai().catalog.session() as session:
+            clearance = clearance_for(current_user(), session, public_search=lantai().settings.public_search)
+        found = matching(lantai(), query, clearance)
+    return DueFilter(values.get("fonds") or None, values.get("department") or None, values.get("year", type=int),
+                     found)
+
+
+def _chosen(kind: str) -> list[int]:
+    """The records ticked, or with ``all_listed`` every record of the due list the form repeats."""
+    if not request.form.get("all_listed"):
+        return _ids("record")
+    with lantai().catalog.session() as session:
+        now = SYSTEM.now()
+        listed = (opening_due(session, now, lantai().settings, _filter(request.form)) if kind == "opening"
+                  else disposal_due(session, now, _filter(request.form)))
+        return [r.id for r in listed]
 
 
 @bp.get("/")
@@ -67,7 +87,7 @@ def index() -> Any:
             proposals = [p for p in proposals if p.record_id in records
                          and records[p.record_id].department_code == department.code]
         context: dict[str, Any] = {"proposals": proposals, "proposal_records": records, "department": department,
-                                   "filter": where_}
+                                   "filter": where_, "q": request.args.get("q", "")}
         if department is None:
             context.update(
                 counts=due_counts(session, now, lantai().settings),
@@ -112,7 +132,7 @@ def propose_opening() -> Any:
     try:
         years = request.form.get("defer_years", type=int)
         with lantai().catalog.session() as session:
-            made = opening.propose(session, _ids("record"), request.form.get("decision", ""),
+            made = opening.propose(session, _chosen("opening"), request.form.get("decision", ""),
                                    request.form.get("reason", ""), actor=current_actor(), now=SYSTEM.now(),
                                    defer_years=years, where=where())
         return _done(_("已提出 %(n)d 条开放审核意见，待部门和管理员会签。", n=len(made)))
@@ -142,7 +162,7 @@ def appraise() -> Any:
     """Appraise the chosen due records: extend retention or propose destruction."""
     try:
         with lantai().catalog.session() as session:
-            done = appraisal.appraise(session, _ids("record"), request.form.get("decision", ""),
+            done = appraisal.appraise(session, _chosen("disposal"), request.form.get("decision", ""),
                                       request.form.get("reason", ""), actor=current_actor(),
                                       settings=lantai().settings, now=SYSTEM.now(),
                                       retention=request.form.get("retention") or None, where=where())

@@ -30,6 +30,9 @@ def test_review_and_destruction_from_the_command_line(world: World, tmp_path: Pa
     listed = lantai_cli(lantai, "lifecycle", "due", "disposal", "--on", "2025-03-01", "--year", "2014", "--json")
     assert [r["id"] for r in json.loads(listed.output)] == [ids[(2014, "internal-D10")]]
     assert json.loads(listed.output)[0]["disposal_due_year"] == 2025
+    searched = lantai_cli(lantai, "lifecycle", "due", "opening", "--on", "2025-03-01", "--query", "1990", "--json")
+    assert {r["id"] for r in json.loads(searched.output)} == {ids[(1990, k)] for k in
+                                                              ("internal-Y", "internal-D30", "internal-D10")}
 
     record = ids[(1991, "internal-D30")]
     made = lantai_cli(lantai, "lifecycle", "propose-opening", str(record), "--decision", "开放",

@@ -139,3 +139,24 @@ def test_destruction_through_the_api(app: Flask, client: FlaskClient) -> None:
     assert [c.value for c in list(sheet.iter_rows())[-1]][8] == "王监销"
     assert client.get("/api/v1/lifecycle/due/disposal", headers=_token(app, "bgs")).status_code == 403
     assert client.get("/api/v1/lifecycle/due/disposal").status_code == 401
+
+
+def test_a_whole_batch_from_a_search(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    from indexer.search.documents import index_records
+
+    _setup(app)
+    lantai = app.extensions["lantai"]
+    found = [add_record(lantai, 1990, KIND["internal-Y"]), add_record(lantai, 1990, KIND["internal-D30"])]
+    other = add_record(lantai, 1991, KIND["internal-Y"])
+    index_records(lantai, [*found, other])
+    auth.login("archivist")
+    page = client.get("/lifecycle/", query_string={"q": "1990"}).get_data(as_text=True)
+    assert all(f'data-record="{i}"' in page for i in found) and f'data-record="{other}"' not in page
+    done = auth.post("/lifecycle/opening/propose", {"all_listed": "1", "q": "1990", "decision": "defer",
+                                                    "reason": "整批暂缓", "defer_years": "3"}, follow_redirects=True)
+    assert "已提出 2 条开放审核意见" in _flashes(done)
+    from archive.catalog.lifecycle import OpeningProposal
+
+    with lantai.catalog.session() as session:
+        proposed = {p.record_id: p.defer_years for p in session.scalars(select(OpeningProposal))}
+    assert proposed == dict.fromkeys(found, 3)

@@ -70,6 +70,13 @@ def propose(
                 f"Record {label} is classified {record.classification}; declassify it first",
                 f"档案 {label} 密级为“{record.classification}”，须先解密再作开放审核",
             )
+        if not _has_clerk(session, record.department_code):
+            raise LifecycleRefused(
+                f"Record {label}'s department ({record.department_code or '—'}) has no clerk to sign the review; "
+                "assign one first (lantai collect clerk)",
+                f"档案 {label} 的形成部门（{record.department_code or '—'}）没有兼职档案员会签，"
+                "请先指定（lantai collect clerk）",
+            )
         pending = session.scalar(select(OpeningProposal.id).where(
             OpeningProposal.record_id == record.id, OpeningProposal.status == ReviewStatus.PROPOSED))
         if pending is not None:
@@ -87,6 +94,18 @@ def propose(
                      {"decision": choice.value, "reason": proposal.reason, "defer_years": defer_years}, where=where)
         out.append(proposal)
     return out
+
+
+def _has_clerk(session: Session, department_code: str | None) -> bool:
+    if not department_code:
+        return False
+    found = session.scalar(
+        select(DepartmentClerk.user_id)
+        .join(Department, DepartmentClerk.department_id == Department.id)
+        .where(Department.code == department_code)
+        .limit(1)
+    )
+    return found is not None
 
 
 def _clerk_department(session: Session, user: User) -> str | None:

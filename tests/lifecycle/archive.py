@@ -23,7 +23,7 @@ from indexer.context import Lantai
 from indexer.search.documents import index_records
 
 YEARS = range(1990, 2025)
-DEPARTMENTS = (("BGS", "办公室"), ("CWC", "财务处"))
+DEPARTMENTS = (("BGS", "办公室"), ("CWC", "财务处"), ("JWC", "教务处"))  # 教务处 has no clerk
 USERS = (("admin", "admin"), ("admin2", "admin"), ("archivist", "archivist"), ("archivist2", "archivist"),
          ("bgs", "clerk"), ("cwc", "clerk"))
 

@@ -32,7 +32,7 @@ from lifecycle.due import DueFilter, disposal_due, due_counts, grouped, opening_
 from lifecycle.errors import LifecycleRefused, NotYourSignature
 from lifecycle.register import destruction_register, register_pdf, register_xlsx
 from tests.conftest import make_settings
-from tests.lifecycle.archive import YEARS, generate, user
+from tests.lifecycle.archive import KINDS, YEARS, add_record, generate, user
 from tests.lifecycle.conftest import World
 from tests.search.conftest import EVERY_LEVEL
 
@@ -90,6 +90,7 @@ def test_opening_review_end_to_end(world: World) -> None:
     to_open = [ids[(y, "internal-Y")] for y in range(1990, 1995)]
     keep = [ids[(1995, "internal-Y")]]
     defer = [ids[(1996, "internal-Y")]]
+    no_clerk = add_record(lantai, 1990, KINDS[0], department="JWC")  # 教务处 has no clerk to sign
     with lantai.catalog.session() as session:
         opened = opening.propose(session, to_open, "开放", "内容不涉及个人隐私和国家秘密", actor=ARCHIVIST,
                                  now=clock.now())
@@ -102,10 +103,12 @@ def test_opening_review_end_to_end(world: World) -> None:
             opening.propose(session, keep, "open", "再提", actor=ARCHIVIST, now=clock.now())
         with pytest.raises(LifecycleRefused, match="须先解密"):
             opening.propose(session, [ids[(1990, "secret-Y")]], "open", "x", actor=ARCHIVIST, now=clock.now())
+        with pytest.raises(LifecycleRefused, match="没有兼职档案员会签"):
+            opening.propose(session, [no_clerk], "open", "x", actor=ARCHIVIST, now=clock.now())
         with pytest.raises(InputError, match="理由"):
             opening.propose(session, [ids[(1997, "internal-Y")]], "open", " ", actor=ARCHIVIST, now=clock.now())
     with lantai.catalog.session() as session:
-        assert len(opening_due(session, clock.now(), lantai.settings)) == 30 - 7
+        assert len(opening_due(session, clock.now(), lantai.settings)) == 31 - 7
     anonymous = clearance_for(None, None, public_search=True)  # type: ignore[arg-type]
     hits = lantai.search.search(SearchRequest(query="档案", clearance=anonymous, limit=200))
     assert hits.total == 0
@@ -141,7 +144,7 @@ def test_opening_review_end_to_end(world: World) -> None:
         assert len(events) == 7 and {json.loads(e.details)["new"] for e in events} == {"open", "internal"}
         changes = session.scalars(select(AuditEvent).where(AuditEvent.action == "access_level_change")).all()
         assert {e.record_id for e in changes if json.loads(e.details)["via"] == "opening_review"} == set(to_open)
-        assert len(opening_due(session, clock.now(), lantai.settings)) == 30 - 7
+        assert len(opening_due(session, clock.now(), lantai.settings)) == 31 - 7
         # The deferred record comes back after two years, and only then.
         assert defer[0] not in _ids(opening_due(session, dt.datetime(2027, 3, 3, tzinfo=dt.UTC), lantai.settings))
         assert defer[0] in _ids(opening_due(session, dt.datetime(2027, 3, 4, tzinfo=dt.UTC), lantai.settings))

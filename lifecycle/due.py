@@ -23,7 +23,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from archive.access import Clearance
-from archive.catalog.lifecycle import Appraisal, OpeningProposal
+from archive.catalog.lifecycle import Appraisal, DestructionBatch, OpeningProposal
 from archive.catalog.models import Record
 from archive.vocabulary import (
     SECRET_CLASSIFICATIONS,
@@ -163,8 +163,6 @@ class DueCounts:
 
 def due_counts(session: Session, now: dt.datetime, settings: Settings) -> DueCounts:
     """The due counts now, and how many proposals and batches await approval."""
-    from archive.catalog.lifecycle import DestructionBatch
-
     proposals = Counter(session.scalars(select(OpeningProposal.status)))
     batches = Counter(session.scalars(select(DestructionBatch.status)))
     return DueCounts(

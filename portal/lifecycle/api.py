@@ -79,6 +79,8 @@ def propose() -> Any:
     """Propose for records: ``{"records": [ids], "decision", "reason", "defer_years"?}``."""
     _staff()
     body = _body()
+    if body.get("defer_years") is not None and not isinstance(body.get("defer_years"), int):
+        raise InputError("defer_years must be a whole number of years", "defer_years 须为整数年")
     with lantai().catalog.session() as session:
         made = opening.propose(session, _int_list(body, "records"), str(body.get("decision", "")),
                                str(body.get("reason", "")), actor=current_actor(), now=SYSTEM.now(),
@@ -106,7 +108,8 @@ def appraise() -> Any:
     with lantai().catalog.session() as session:
         done = appraisal.appraise(session, _int_list(body, "records"), str(body.get("decision", "")),
                                   str(body.get("reason", "")), actor=current_actor(), settings=lantai().settings,
-                                  now=SYSTEM.now(), retention=body.get("retention"), where=where())
+                                  now=SYSTEM.now(), retention=str(body["retention"]) if body.get("retention") else None,
+                                  where=where())
         return {"appraisals": [appraisal_json(a) for a in done]}, 201
 
 

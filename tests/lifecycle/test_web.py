@@ -99,6 +99,10 @@ def test_destruction_through_the_api(app: Flask, client: FlaskClient) -> None:
     kept = add_record(lantai, 2011, KIND["internal-D10"])
     permanent = add_record(lantai, 2000, KIND["internal-Y"])
     archivist, admin, archivist2 = _token(app, "archivist"), _token(app, "admin"), _token(app, "archivist2")
+    bad = client.post("/api/v1/lifecycle/opening/proposals", headers=archivist,
+                      json={"records": [permanent], "decision": "defer", "reason": "x", "defer_years": "3"})
+    assert bad.status_code == 400 and bad.get_json()["error"]["message_zh"] == "defer_years 须为整数年"
+    assert client.post("/api/v1/lifecycle/appraisals", headers=archivist, data="x").status_code == 400
     due = client.get("/api/v1/lifecycle/due/disposal", headers=archivist).get_json()
     assert {r["id"] for r in due["records"]} == {doomed, kept}
     refused = client.post("/api/v1/lifecycle/appraisals", headers=archivist,

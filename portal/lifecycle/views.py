@@ -27,6 +27,7 @@ from portal.i18n import localized
 
 bp = Blueprint("lifecycle", __name__, url_prefix="/lifecycle")
 member_required = role_required("admin", "archivist", "clerk")
+SHOWN = 500  # rows of a due list on the page; "every record listed" still takes the whole list
 
 
 def _labels() -> dict[str, Any]:
@@ -87,7 +88,7 @@ def index() -> Any:
             proposals = [p for p in proposals if p.record_id in records
                          and records[p.record_id].department_code == department.code]
         context: dict[str, Any] = {"proposals": proposals, "proposal_records": records, "department": department,
-                                   "filter": where_, "q": request.args.get("q", "")}
+                                   "filter": where_, "q": request.args.get("q", ""), "shown": SHOWN}
         if department is None:
             context.update(
                 counts=due_counts(session, now, lantai().settings),

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import openpyxl
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -145,7 +146,8 @@ def test_destruction_through_the_api(app: Flask, client: FlaskClient) -> None:
     assert client.get("/api/v1/lifecycle/due/disposal").status_code == 401
 
 
-def test_a_whole_batch_from_a_search(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+def test_a_whole_batch_from_a_search(app: Flask, client: FlaskClient, auth: AuthActions,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
     from indexer.search.documents import index_records
 
     _setup(app)
@@ -156,6 +158,10 @@ def test_a_whole_batch_from_a_search(app: Flask, client: FlaskClient, auth: Auth
     auth.login("archivist")
     page = client.get("/lifecycle/", query_string={"q": "1990"}).get_data(as_text=True)
     assert all(f'data-record="{i}"' in page for i in found) and f'data-record="{other}"' not in page
+    monkeypatch.setattr("portal.lifecycle.views.SHOWN", 1)  # a long list shows its head and says so
+    page = client.get("/lifecycle/", query_string={"q": "1990"}).get_data(as_text=True)
+    opening_table = page.split('class="opening-due"')[1].split("</table>")[0]
+    assert "仅显示前 1 件，共 2 件" in page and opening_table.count("data-record=") == 1
     done = auth.post("/lifecycle/opening/propose", {"all_listed": "1", "q": "1990", "decision": "defer",
                                                     "reason": "整批暂缓", "defer_years": "3"}, follow_redirects=True)
     assert "已提出 2 条开放审核意见" in _flashes(done)

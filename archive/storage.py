@@ -1,6 +1,7 @@
 """Write-once storage: originals content-addressed by SHA-256, derivatives kept apart.
 
-Originals are never modified or deleted by the pipeline; derivatives (page images,
+Originals are never modified, and deleted only by an approved destruction
+(``lifecycle.destruction``, through ``destroy_original``); derivatives (page images,
 thumbnails, extracted text) can be rebuilt from them at any time. The ``Storage``
 protocol is small so that object storage can be added beside ``LocalStorage``.
 """
@@ -60,6 +61,10 @@ class Storage(Protocol):
 
     def delete_derivatives(self, prefix: str) -> None:
         """Remove the derivatives under a prefix (a record's folder)."""
+        ...
+
+    def destroy_original(self, key: str) -> bool:
+        """Remove an original for good; only an approved destruction (``lifecycle``) calls this."""
         ...
 
 
@@ -162,6 +167,15 @@ class LocalStorage:
         """Remove a folder of derivatives (never originals)."""
         folder = self.derivatives / _safe_key(prefix)
         shutil.rmtree(folder, ignore_errors=True)
+
+    def destroy_original(self, key: str) -> bool:
+        """Remove a stored original (an executed destruction); False when it was already gone."""
+        path = self.originals / _safe_key(key)
+        if not path.exists():
+            return False
+        os.chmod(path, 0o644)  # stored read-only
+        path.unlink()
+        return True
 
     def temp_dir(self) -> tempfile.TemporaryDirectory[str]:
         """A scratch folder on the same disk as the data, removed when closed."""

@@ -293,6 +293,16 @@ class AuditAction(Term):
     TRANSFER_RETURN = "transfer_return", "退回移交", "Transfer returned"  # details: reasons per item
     TRANSFER_CONFIRM = "transfer_confirm", "确认移交清册", "Transfer list confirmed"  # details: side
     REMINDER = "reminder", "催交提醒", "Filing reminder"  # details: task, due, days, recipients
+    # Appraisal, opening and disposal (lifecycle/)
+    OPENING_PROPOSE = "opening_propose", "提出开放审核意见", "Opening review proposed"  # details: decision, reason
+    OPENING_APPROVE = "opening_approve", "会签开放审核", "Opening review signed"  # details: side (department/admin)
+    OPENING_DECIDE = "opening_decide", "开放审核决定生效", "Opening review decided"  # details: decision, old/new level
+    APPRAISAL = "appraisal", "鉴定", "Appraisal"  # details: decision, retention, reason
+    DESTRUCTION_PROPOSE = "destruction_propose", "提出销毁", "Destruction proposed"  # details: batch, records
+    DESTRUCTION_APPROVE = "destruction_approve", "批准销毁", "Destruction approved"  # details: batch
+    DESTRUCTION = "destruction", "销毁", "Destruction"  # details: batch, files, sha256, witness
+    LEGAL_HOLD_SET = "legal_hold_set", "设置法律冻结", "Legal hold set"  # details: reason
+    LEGAL_HOLD_RELEASE = "legal_hold_release", "解除法律冻结", "Legal hold released"  # details: reason
 
 
 @named("保管状态", "custody")
@@ -354,6 +364,32 @@ class CheckResult(Term):
     FAILED = "failed", "不通过", "Failed", "fail"
     WARNING = "warning", "提示", "Warning", "warn"
     SKIPPED = "skipped", "未检测", "Not checked"
+
+
+@named("开放审核意见", "opening decision")
+class OpeningDecision(Term):
+    """What an opening review (开放审核) proposes for a record reaching the opening age."""
+
+    OPEN = "open", "开放", "Open", "开放", "公开"
+    CONTROLLED = "controlled", "控制", "Keep controlled", "控制", "不开放", "keep controlled"
+    DEFER = "defer", "延期审核", "Defer", "延期", "暂缓", "later"
+
+
+@named("审核状态", "review status")
+class ReviewStatus(Term):
+    """State of an opening proposal or a destruction batch."""
+
+    PROPOSED = "proposed", "待审批", "Awaiting approval"
+    APPROVED = "approved", "已批准", "Approved"
+    EXECUTED = "executed", "已执行", "Carried out"
+
+
+@named("鉴定意见", "appraisal decision")
+class AppraisalDecision(Term):
+    """An appraisal's outcome for a record whose retention has expired (鉴定)."""
+
+    EXTEND = "extend", "延长保管期限", "Extend retention", "延长", "续存", "keep"
+    DESTROY = "destroy", "拟销毁", "Propose destruction", "销毁", "destruction"
 
 
 @dataclass(frozen=True)

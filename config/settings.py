@@ -83,6 +83,10 @@ class Settings(BaseModel):
     reminder_days_before: str = Field("7,1", pattern=r"^\d+(,\d+)*$|^$", description="Days before a filing task's due date on which its department's clerks are reminded (comma-separated).")
     reminder_days_after: str = Field("1,7,30", pattern=r"^\d+(,\d+)*$|^$", description="Days after the due date on which an overdue task is reminded again (comma-separated); at most one reminder a day per task.")
 
+    # Appraisal, opening and disposal
+    opening_age_years: int = Field(25, ge=1, le=100, description="Years after its filing year at which a record is due for the opening review (开放审核); the Archives Law's 25 by default.")
+    opening_defer_years: int = Field(5, ge=1, le=50, description="Years after which a record whose opening was deferred returns to the opening due list, unless the proposal names another period.")
+
     # Audit and description
     audit_key_file: Path | None = Field(None, description="Ed25519 private key that signs audit checkpoints; keep it outside the data dir in production. Default `DATA_DIR/audit_signing_key.pem`.")
     reference_code_pattern: str = Field("{fonds}-{category}·{year}-{retention}-{department}-{item:04d}", description="Pattern of generated 档号 (DA/T 22 item level).")

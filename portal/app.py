@@ -32,11 +32,13 @@ BLUEPRINTS: list[str] = [
     "portal.describe.views:bp",
     "portal.collection.views:bp",
     "portal.collection.api:bp",
+    "portal.lifecycle.views:bp",
+    "portal.lifecycle.api:bp",
     "portal.site:bp",
 ]
 
 # Blueprints authenticated by API token (``authenticate_request``), exempt from form CSRF.
-CSRF_EXEMPT_BLUEPRINTS = frozenset({"api", "collection_api"})
+CSRF_EXEMPT_BLUEPRINTS = frozenset({"api", "collection_api", "lifecycle_api"})
 
 def _load_blueprint(path: str) -> Any:
     module_name, _sep, attribute = path.partition(":")

@@ -24,6 +24,7 @@ NAV_LINKS: list[tuple[str, Any, Callable[[User | None], bool]]] = [
     ("upload.upload", _l("Upload"), lambda u: u is not None and u.is_staff),
     ("describe.index", _l("著录"), lambda u: u is not None and u.is_staff),
     ("collection.index", _l("移交"), lambda u: u is not None and (u.is_staff or u.role == "clerk")),
+    ("lifecycle.index", _l("鉴定与开放"), lambda u: u is not None and (u.is_staff or u.role == "clerk")),
     ("audit.index", _l("Audit"), lambda u: u is not None and u.is_admin),
     ("admin.secret_catalogue", _l("Secret records"), lambda u: u is not None and u.is_admin),
 ]

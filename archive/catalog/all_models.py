@@ -7,5 +7,6 @@ from archive.catalog import (
     audit,  # noqa: F401
     collection,  # noqa: F401
     description,  # noqa: F401
+    lifecycle,  # noqa: F401
     models,  # noqa: F401
 )

@@ -241,6 +241,62 @@ COLLECTION_PATHS: dict[str, Any] = {
 }
 
 
+_BATCH_ID = {"name": "batch_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+_IDS_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+# Appraisal, opening and disposal (鉴定、开放审核、销毁): ``portal/lifecycle/api.py``.
+LIFECYCLE_PATHS: dict[str, Any] = {
+    "/lifecycle/due/{kind}": {"get": {
+        "summary": "Records due for appraisal (kind disposal) or the opening review (kind opening)",
+        "parameters": [{"name": "kind", "in": "path", "required": True,
+                        "schema": {"type": "string", "enum": ["disposal", "opening"]}},
+                       {"name": "fonds", "in": "query", "schema": {"type": "string"}},
+                       {"name": "department", "in": "query", "schema": {"type": "string"}},
+                       {"name": "year", "in": "query", "schema": {"type": "integer"}}],
+        "responses": {"200": _json_answer("{records: [record], total}")}}},
+    "/lifecycle/opening/proposals": {
+        "get": {"summary": "Opening proposals (开放审核意见)",
+                "parameters": [{"name": "status", "in": "query", "schema": {"type": "string"}}],
+                "responses": {"200": _json_answer("{proposals: [proposal]}")}},
+        "post": {"summary": "Propose open, controlled or defer: {records, decision, reason, defer_years?}",
+                 "requestBody": _IDS_BODY,
+                 "responses": {"201": _json_answer("{proposals}"),
+                               "409": _json_answer("Under review already, or secret (both languages)")}}},
+    "/lifecycle/opening/signatures": {"post": {
+        "summary": "Sign proposals as the department's clerk or an administrator: {proposals}",
+        "requestBody": _IDS_BODY,
+        "responses": {"200": _json_answer("{proposals}"),
+                      "403": _json_answer("Own proposal, another department"),
+                      "409": _json_answer("Signed twice, already decided")}}},
+    "/lifecycle/appraisals": {"post": {
+        "summary": "Appraise expired records: {records, decision (extend|destroy), reason, retention?}",
+        "requestBody": _IDS_BODY,
+        "responses": {"201": _json_answer("{appraisals}"),
+                      "409": _json_answer("Permanent record, retention not expired")}}},
+    "/lifecycle/destruction/batches": {
+        "get": {"summary": "Destruction batches", "responses": {"200": _json_answer("{batches}")}},
+        "post": {"summary": "Propose a destruction batch: {records, title?}", "requestBody": _IDS_BODY,
+                 "responses": {"201": _json_answer("The batch")}}},
+    "/lifecycle/destruction/batches/{batch_id}/approvals": {"post": {
+        "summary": "Approve a batch (two people other than the proposer)", "parameters": [_BATCH_ID],
+        "responses": {"200": _json_answer("The batch"), "403": _json_answer("Own batch"),
+                      "409": _json_answer("Approved twice")}}},
+    "/lifecycle/destruction/batches/{batch_id}/execution": {"post": {
+        "summary": "Carry out an approved batch: {witness}", "parameters": [_BATCH_ID], "requestBody": _IDS_BODY,
+        "responses": {"200": _json_answer("{tombstones, originals_removed}"),
+                      "409": _json_answer("Not approved, legal hold, changed after appraisal")}}},
+    "/lifecycle/destruction/batches/{batch_id}/register.{fmt}": {"get": {
+        "summary": "The 销毁清册 as XLSX or PDF",
+        "parameters": [_BATCH_ID, {"name": "fmt", "in": "path", "required": True,
+                                   "schema": {"type": "string", "enum": ["xlsx", "pdf"]}}],
+        "responses": {"200": {"description": "The file"}}}},
+    "/lifecycle/tombstones": {"get": {"summary": "Tombstones of destroyed records",
+                                      "responses": {"200": _json_answer("{tombstones}")}}},
+    "/lifecycle/holds": {"post": {
+        "summary": "Set or release a legal hold (administrators): {record, reason, release?}",
+        "requestBody": _IDS_BODY, "responses": {"200": _json_answer("The hold")}}},
+}
+
+
 def openapi_document(server_url: str = "") -> dict[str, Any]:
     """The OpenAPI 3.1 document; ``server_url`` is this portal's address."""
     request_item = {"type": "object", "properties": {"request": _ref("AccessRequest")}}
@@ -433,7 +489,7 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
         },
         "servers": [{"url": f"{server_url}/api/v1"}],
         "security": [{"bearerAuth": []}, {"sessionCookie": []}, {}],
-        "paths": {**paths, **COLLECTION_PATHS},
+        "paths": {**paths, **COLLECTION_PATHS, **LIFECYCLE_PATHS},
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

@@ -293,6 +293,10 @@ class AuditAction(Term):
     TRANSFER_RETURN = "transfer_return", "退回移交", "Transfer returned"  # details: reasons per item
     TRANSFER_CONFIRM = "transfer_confirm", "确认移交清册", "Transfer list confirmed"  # details: side
     REMINDER = "reminder", "催交提醒", "Filing reminder"  # details: task, due, days, recipients
+    BACKUP = "backup", "备份", "Backup"  # details: folder, counts, bytes, copied, seconds, problems
+    RESTORE = "restore", "恢复", "Restore"  # details: folder, counts, checks passed / failed
+    FIXITY_CHECK = "fixity_check", "四性检测（保存）", "Fixity check"  # details: checked, passed, failed, bytes
+    FIXITY_ALERT = "fixity_alert", "原件完整性告警", "Fixity alert"  # details: file, problem (one per failed original)
 
 
 @named("保管状态", "custody")

@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "requests": "cli.requests",
     "tasks": "cli.schedule",
     "collect": "cli.collect",
+    "backup": "cli.preservation",
 }
 
 

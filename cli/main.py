@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "tasks": "cli.schedule",
     "collect": "cli.collect",
     "backup": "cli.preservation",
+    "fixity": "cli.preservation",
 }
 
 

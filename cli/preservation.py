@@ -8,10 +8,12 @@ from pathlib import Path
 import click
 
 from archive.audit.service import CLI
+from archive.catalog.preservation import FixityRun
 from cli.main import pass_lantai
-from config.errors import ExitCode
+from config.errors import ExitCode, InputError
 from indexer.context import Lantai
 from preservation.backup import create_backup
+from preservation.fixity import free_space, never_checked, recent_runs, run_check, select_ids
 from preservation.manifest import read_manifest
 from preservation.restore import restore_backup
 from preservation.verify import Check, verify_backup
@@ -88,4 +90,47 @@ def restore(lantai: Lantai, src: Path) -> None:
     click.echo("恢复完成并已校验 / Restore complete and verified")
 
 
-commands: list[click.Command] = [backup]
+@click.group("fixity")
+def fixity() -> None:
+    """Fixity checks (四性检测): re-hash stored originals against the catalog."""
+
+
+@fixity.command("check")
+@click.option("--sample", type=click.IntRange(min=1), help="Check N originals chosen at random.")
+@click.option("--all", "check_all", is_flag=True, help="Check every original.")
+@pass_lantai
+def fixity_check(lantai: Lantai, sample: int | None, check_all: bool) -> None:
+    """Re-hash originals (--all or --sample N); every failure is named with its record and audited."""
+    if bool(sample) == check_all:
+        raise InputError("Give exactly one of --all or --sample N", "请指定 --all 或 --sample N 之一")
+    scope = "all" if check_all else "sample"
+    total = len(select_ids(lantai, scope, sample=sample))
+    with click.progressbar(length=total, label="检测 / Checking", file=sys.stderr) as bar:
+        run = run_check(lantai, scope, actor=CLI, sample=sample, progress=bar.update)
+    _print_run(run)
+    for failure in run.failures:
+        click.echo(f"  记录 / record {failure['record_id']} {failure['reference_code'] or ''} "
+                   f"{failure['key']}: {failure['problem_zh']} / {failure['problem_en']}")
+    if run.failed:
+        sys.exit(ExitCode.FAILED)
+
+
+def _print_run(run: FixityRun) -> None:
+    rate = run.bytes / 1e6 / run.seconds if run.seconds else 0.0
+    click.echo(f"#{run.id} {run.started_at:%Y-%m-%d %H:%M} {run.scope}: checked {run.checked}, passed {run.passed}, "
+               f"failed {run.failed}, {_mb(run.bytes)} in {run.seconds:.1f} s ({rate:.1f} MB/s)")
+
+
+@fixity.command("runs")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True)
+@pass_lantai
+def fixity_runs(lantai: Lantai, limit: int) -> None:
+    """The latest fixity runs with their figures, and how many originals were never checked."""
+    for run in recent_runs(lantai, limit):
+        _print_run(run)
+    percent, low = free_space(lantai)
+    click.echo(f"从未检测的原件 / never checked: {never_checked(lantai)}; "
+               f"数据盘剩余 / data disk free: {percent:.1f}%{' (不足 / LOW)' if low else ''}")
+
+
+commands: list[click.Command] = [backup, fixity]

@@ -83,6 +83,11 @@ class Settings(BaseModel):
     reminder_days_before: str = Field("7,1", pattern=r"^\d+(,\d+)*$|^$", description="Days before a filing task's due date on which its department's clerks are reminded (comma-separated).")
     reminder_days_after: str = Field("1,7,30", pattern=r"^\d+(,\d+)*$|^$", description="Days after the due date on which an overdue task is reminded again (comma-separated); at most one reminder a day per task.")
 
+    # Preservation (backup, fixity)
+    fixity_cycle_days: int = Field(30, ge=1, le=3650, description="The scheduled fixity check re-hashes every original once in this many days, a share of them each day.")
+    fixity_read_mb_per_second: float = Field(20.0, ge=0, description="Most MB per second the scheduled fixity check reads (0: no limit), so it does not crowd out the portal.")
+    free_space_warn_percent: float = Field(10.0, ge=0, le=100, description="Admins are warned when the data disk has less than this share of its space free.")
+
     # Audit and description
     audit_key_file: Path | None = Field(None, description="Ed25519 private key that signs audit checkpoints; keep it outside the data dir in production. Default `DATA_DIR/audit_signing_key.pem`.")
     reference_code_pattern: str = Field("{fonds}-{category}·{year}-{retention}-{department}-{item:04d}", description="Pattern of generated 档号 (DA/T 22 item level).")

@@ -86,6 +86,7 @@ class Settings(BaseModel):
     # Preservation (backup, fixity)
     fixity_cycle_days: int = Field(30, ge=1, le=3650, description="The scheduled fixity check re-hashes every original once in this many days, a share of them each day.")
     fixity_read_mb_per_second: float = Field(20.0, ge=0, description="Most MB per second the scheduled fixity check reads (0: no limit), so it does not crowd out the portal.")
+    encryption_key_file: Path | None = Field(None, description="Master key (made by `lantai keys create FILE`) that encrypts originals and derivatives at rest (AES-256-GCM); unset: files are stored in clear. Keep it off the data disk.")
     free_space_warn_percent: float = Field(10.0, ge=0, le=100, description="Admins are warned when the data disk has less than this share of its space free.")
 
     # Audit and description

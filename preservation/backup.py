@@ -202,7 +202,10 @@ def _copy_originals(
             report.manifest.files[name] = FileEntry(sha256, size)
         else:
             try:
-                entry = copy_verified(lantai.storage.original_path(key), target, sha256)
+                entry = copy_verified(lantai.storage.original_path(key), target)  # as stored (encrypted or not)
+                if entry.sha256 != sha256 and lantai.storage.original_sha256(key) != sha256:
+                    target.unlink()
+                    raise BackupError(f"{key} does not match its SHA-256", f"{key} 与其 SHA-256 不符")
             except LantaiError as exc:  # a missing or changed original: named, the rest still backed up
                 report.problems.append(f"{key}: {exc.message}")
                 continue

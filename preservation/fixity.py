@@ -27,9 +27,11 @@ from archive.audit.service import Actor, Target
 from archive.catalog.accounts import User
 from archive.catalog.models import OriginalFile, Record
 from archive.catalog.preservation import FixityRun, FixityState
+from archive.encryption import DecryptionError
 from archive.mail import MailError, send_mail
 from archive.storage import CHUNK
 from archive.vocabulary import AuditAction, Role
+from config.errors import LantaiError
 from indexer.context import Lantai
 
 log = logging.getLogger(__name__)
@@ -75,12 +77,16 @@ def check_one(lantai: Lantai, key: str, sha256: str, throttle: Throttle) -> Prob
         return MISSING
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
+        with lantai.storage.open_original(key) as handle:  # the plaintext, decrypted when stored encrypted
             for chunk in iter(lambda: handle.read(CHUNK), b""):
                 digest.update(chunk)
                 throttle.read(len(chunk))
+    except DecryptionError:
+        return FILE_CHANGED
     except OSError as exc:
         return Problem(f"the original cannot be read: {exc.strerror or exc}", f"无法读取该原件：{exc.strerror or exc}")
+    except LantaiError as exc:  # sealed under a key this archive does not have
+        return Problem(f"the original cannot be read: {exc.message_en}", f"无法读取该原件：{exc.message_zh}")
     found = digest.hexdigest()
     if found == sha256:
         return None

@@ -23,9 +23,8 @@ from archive.audit.service import Actor, Target
 from archive.audit.verify import verify_chain
 from archive.catalog.db import Catalog
 from archive.catalog.models import OriginalFile, Record
-from archive.storage import sha256_of
 from archive.vocabulary import AuditAction
-from config.errors import InputError
+from config.errors import InputError, LantaiError
 from indexer.context import Lantai
 from indexer.search.documents import iter_documents
 from preservation import catalog_copy
@@ -129,8 +128,10 @@ def closing_checks(lantai: Lantai, folder: Path, manifest: Manifest) -> list[Che
         rows = list(conn.execute(select(OriginalFile.record_id, OriginalFile.storage_key, OriginalFile.sha256)))
         found = catalog_copy.counts(conn)
     for record_id, key, sha256 in rows:
-        path = lantai.storage.originals / key
-        if not path.is_file() or sha256_of(path) != sha256:
+        try:
+            if lantai.storage.original_sha256(key) != sha256:
+                bad.append(f"record {record_id} ({key})")
+        except (OSError, LantaiError):
             bad.append(f"record {record_id} ({key})")
     checks.append(Check("originals", not bad, "; ".join(bad) or f"{len(rows)} originals, SHA-256 match",
                         "；".join(bad) or f"{len(rows)} 个原件哈希一致"))

@@ -297,6 +297,7 @@ class AuditAction(Term):
     RESTORE = "restore", "恢复", "Restore"  # details: folder, counts, checks passed / failed
     FIXITY_CHECK = "fixity_check", "四性检测（保存）", "Fixity check"  # details: checked, passed, failed, bytes
     FIXITY_ALERT = "fixity_alert", "原件完整性告警", "Fixity alert"  # details: file, problem (one per failed original)
+    KEY_ROTATE = "key_rotate", "更换加密密钥", "Encryption key rotated"  # details: old and new key ids, files
 
 
 @named("保管状态", "custody")

@@ -48,6 +48,7 @@ COMMANDS: dict[str, str] = {
     "collect": "cli.collect",
     "backup": "cli.preservation",
     "fixity": "cli.preservation",
+    "keys": "cli.preservation",
 }
 
 

@@ -9,11 +9,13 @@ import click
 
 from archive.audit.service import CLI
 from archive.catalog.preservation import FixityRun
+from archive.encryption import MasterKey
 from cli.main import pass_lantai
 from config.errors import ExitCode, InputError
 from indexer.context import Lantai
 from preservation.backup import create_backup
 from preservation.fixity import free_space, never_checked, recent_runs, run_check, select_ids
+from preservation.keys import rotate
 from preservation.manifest import read_manifest
 from preservation.restore import restore_backup
 from preservation.verify import Check, verify_backup
@@ -133,4 +135,33 @@ def fixity_runs(lantai: Lantai, limit: int) -> None:
                f"数据盘剩余 / data disk free: {percent:.1f}%{' (不足 / LOW)' if low else ''}")
 
 
-commands: list[click.Command] = [backup, fixity]
+@click.group("keys")
+def keys() -> None:
+    """The encryption-at-rest master key (LANTAI_ENCRYPTION_KEY_FILE): create one, rotate to a new one."""
+
+
+@keys.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def keys_create(file: Path) -> None:
+    """Write a new random master key to FILE (mode 0600); keep it off the data disk, and a copy apart."""
+    key = MasterKey.create(file)
+    click.echo(f"已生成密钥 / Key created: {file} (id {key.kid.hex()})")
+
+
+@keys.command("rotate")
+@click.argument("new_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_lantai
+def keys_rotate(lantai: Lantai, new_file: Path) -> None:
+    """Re-wrap every file's data key under the key in NEW_FILE (files are not re-encrypted); then point
+    LANTAI_ENCRYPTION_KEY_FILE at NEW_FILE. Interrupted, run it again with the old key still set."""
+    old = lantai.storage.key
+    if old is None:
+        raise InputError("LANTAI_ENCRYPTION_KEY_FILE is not set: there is no key to rotate",
+                         "未设置 LANTAI_ENCRYPTION_KEY_FILE：没有可更换的密钥")
+    new = MasterKey.load(new_file)
+    changed = rotate(lantai, old, new, CLI)
+    click.echo(f"已重新封装 {changed} 个文件的数据密钥 / Re-wrapped the data keys of {changed} files; "
+               f"now set LANTAI_ENCRYPTION_KEY_FILE={new_file}")
+
+
+commands: list[click.Command] = [backup, fixity, keys]

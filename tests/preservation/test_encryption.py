@@ -57,7 +57,7 @@ def encrypted(tmp_path: Path, key_file: Path) -> Iterator[Lantai]:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "secret.txt").write_text(SECRET, encoding="utf-8")
     _ingest(lantai, tmp_path / "in" / "secret.txt", classification="绝密")
-    _ingest(lantai, DATA / "multipage.pdf")
+    _ingest(lantai, DATA / "pdflatex-4-pages.pdf")
     yield lantai
     set_current(None)
     lantai.close()
@@ -74,9 +74,10 @@ def test_stored_files_hold_no_text_and_read_back_identical(encrypted: Lantai) ->
         assert _grep(data / folder, "青龙计划") == [], folder
     assert _grep(data / "originals", "%PDF") == []  # the PDF too is stored sealed
     with encrypted.catalog.session() as session:
-        pdf = session.scalars(select(OriginalFile).where(OriginalFile.original_filename == "multipage.pdf")).one()
+        named = OriginalFile.original_filename == "pdflatex-4-pages.pdf"
+        pdf = session.scalars(select(OriginalFile).where(named)).one()
         with encrypted.storage.open_original(pdf.storage_key) as handle:
-            assert handle.read() == (DATA / "multipage.pdf").read_bytes()
+            assert handle.read() == (DATA / "pdflatex-4-pages.pdf").read_bytes()
         assert encrypted.storage.original_sha256(pdf.storage_key) == pdf.sha256
 
 

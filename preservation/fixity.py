@@ -55,17 +55,21 @@ CATALOG_CHANGED = Problem("the catalog's SHA-256 was changed (the file still mat
 class Throttle:
     """Keeps reading under ``mb_per_second`` (0: no limit) by sleeping between chunks."""
 
-    def __init__(self, mb_per_second: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, mb_per_second: float, sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.rate = mb_per_second * 1e6
         self.sleep = sleep
-        self.started = time.monotonic()
+        self.monotonic = monotonic
+        self.started = monotonic()
         self.done = 0
 
     def read(self, size: int) -> None:
         """Account for ``size`` bytes read, waiting if ahead of the rate."""
         self.done += size
         if self.rate > 0:
-            ahead = self.done / self.rate - (time.monotonic() - self.started)
+            ahead = self.done / self.rate - (self.monotonic() - self.started)
             if ahead > 0:
                 self.sleep(ahead)
 

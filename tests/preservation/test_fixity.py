@@ -6,6 +6,7 @@ import datetime as dt
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes
+from email.header import decode_header, make_header
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from cli.main import main
 from cli.schedule import register_all
 from indexer.context import Lantai, set_current
 from indexer.periodic import registered, run_due
-from preservation.fixity import run_check
+from preservation.fixity import Throttle, run_check, scheduled_pass
 from tests.conftest import make_settings
 from tests.preservation.conftest import TEXTS, ingest_text
 
@@ -143,4 +144,32 @@ def test_admins_are_mailed_about_a_failure(tmp_path: Path, smtp: tuple[str, Inbo
         assert f"record {record_id}" in body and "文件已被改动" in body
     finally:
         set_current(None)
+        lantai.close()
+
+
+def test_read_rate_is_bounded() -> None:
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    throttle = Throttle(10.0, sleep=sleep, monotonic=lambda: now[0])  # 10 MB/s
+    for _ in range(5):
+        throttle.read(4_000_000)
+        now[0] += 0.1  # hashing a chunk takes a tenth of a second
+    assert now[0] == pytest.approx(2.1)  # 20 MB at 10 MB/s: two seconds, plus the last chunk's hashing
+
+
+def test_low_free_space_is_mailed_to_admins(tmp_path: Path, smtp: tuple[str, Inbox]) -> None:
+    url, inbox = smtp
+    lantai = Lantai(make_settings(tmp_path / "var", smtp_url=url, free_space_warn_percent="100"))
+    lantai.catalog.upgrade()
+    try:
+        with lantai.catalog.session() as session:
+            create_user(session, "admin", "a-long-password-1", Role.ADMIN, actor=CLI, email="admin@school.example")
+        report = scheduled_pass(lantai, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+        assert "(LOW)" in report
+        subjects = [str(make_header(decode_header(m["Subject"]))) for m in inbox.messages]
+        assert len(subjects) == 1 and "数据盘空间不足" in subjects[0]
+    finally:
         lantai.close()

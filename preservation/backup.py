@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -47,6 +48,7 @@ from preservation.manifest import INCOMPLETE, MANIFEST, FileEntry, Manifest, has
 CATALOG = "catalog.sqlite3"
 PGDUMP = "catalog.pgdump"
 CHECKPOINT = "audit/checkpoint.json"
+PREVIOUS = "manifest.previous.json"
 PUBLIC_KEY = "audit/public_key.txt"
 SEARCHES = 5  # fixed searches kept in the manifest, besides "everything"
 
@@ -140,7 +142,8 @@ def create_backup(
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / INCOMPLETE).write_text(f"started {clock().isoformat()}\n", encoding="utf-8")
-    (folder / MANIFEST).unlink(missing_ok=True)
+    if (folder / MANIFEST).exists():  # kept for the hashes of sealed originals already copied
+        (folder / MANIFEST).replace(folder / PREVIOUS)
     _snapshot_catalog(lantai, folder)
 
     engine = catalog_copy.open_sqlite(folder / CATALOG)
@@ -166,7 +169,7 @@ def create_backup(
         if (folder / name).exists() and (name == CATALOG or lantai.catalog.dialect == "postgresql"):
             manifest.files[name] = hash_file(folder / name)
     _write_audit_files(lantai, folder, manifest, head_seq, head_hash)
-    _copy_originals(lantai, folder, originals, report, progress)
+    _copy_originals(lantai, folder, originals, report, previous_files(folder), progress)
     if with_derivatives:
         _copy_derivatives(lantai, folder, report, progress)
     report.seconds = time.perf_counter() - started
@@ -190,16 +193,41 @@ def _write_audit_files(lantai: Lantai, folder: Path, manifest: Manifest, seq: in
         manifest.files[name] = hash_file(folder / name)
 
 
+def previous_files(folder: Path) -> dict[str, FileEntry]:
+    """The file entries of the last complete backup in ``folder`` (none when there is none)."""
+    try:
+        data = json.loads((folder / PREVIOUS).read_text(encoding="utf-8"))
+        return {name: FileEntry(**entry) for name, entry in data["files"].items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _present_entry(lantai: Lantai, key: str, target: Path, sha256: str, size: int,
+                   previous: dict[str, FileEntry]) -> FileEntry | None:
+    """The entry of an original the backup holds already, or None when it must be copied."""
+    try:
+        stored = lantai.storage.original_path(key).stat().st_size
+    except (OSError, LantaiError):
+        return None
+    if not target.is_file() or target.stat().st_size != stored:
+        return None
+    if stored == size:  # stored in clear: content addressing makes name and bytes one (verify re-hashes)
+        return FileEntry(sha256, size)
+    known = previous.get(f"originals/{key}")  # stored sealed: its hash is of the sealed bytes
+    return known if known is not None and known.size == stored else hash_file(target)
+
+
 def _copy_originals(
     lantai: Lantai, folder: Path, originals: list[tuple[str, str, int]], report: BackupReport,
-    progress: Progress | None,
+    previous: dict[str, FileEntry], progress: Progress | None,
 ) -> None:
     for sha256, key, size in originals:
         name = f"originals/{key}"
         target = folder / name
-        if target.is_file() and target.stat().st_size == size:
-            report.present += 1  # content-addressed: same name, same bytes (verify re-hashes)
-            report.manifest.files[name] = FileEntry(sha256, size)
+        present = _present_entry(lantai, key, target, sha256, size, previous)
+        if present is not None:
+            report.present += 1
+            report.manifest.files[name] = present
         else:
             try:
                 entry = copy_verified(lantai.storage.original_path(key), target)  # as stored (encrypted or not)

@@ -21,6 +21,7 @@ from indexer.process import process_job
 from preservation.backup import create_backup
 from preservation.fixity import run_check
 from preservation.restore import restore_backup
+from preservation.verify import verify_backup
 from tests.conftest import DATA, make_settings
 
 SECRET = "绝密文件：核心机密代号青龙计划"
@@ -142,3 +143,10 @@ def test_encrypted_backup_restores_with_its_key(encrypted: Lantai, tmp_path: Pat
     finally:
         target.close()
         set_current(encrypted)
+
+
+def test_encrypted_backup_is_incremental(encrypted: Lantai, tmp_path: Path) -> None:
+    first = create_backup(encrypted, tmp_path / "backup", actor=CLI)
+    second = create_backup(encrypted, tmp_path / "backup", actor=CLI)
+    assert (first.copied, second.copied, second.present) == (2, 0, 2)
+    assert verify_backup(tmp_path / "backup").ok

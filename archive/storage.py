@@ -13,10 +13,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from archive.encryption import MasterKey, is_sealed, open_plain, seal_stream
 from config.errors import NotFoundError
 
 CHUNK = 1024 * 1024
@@ -85,10 +87,16 @@ def _safe_key(key: str) -> str:
 
 
 class LocalStorage:
-    """Storage in folders under the data dir: ``originals/ab/cd/<sha256>`` and ``derivatives/``."""
+    """Storage in folders under the data dir: ``originals/ab/cd/<sha256>`` and ``derivatives/``.
 
-    def __init__(self, root: Path) -> None:
+    With a master ``key`` every file is written encrypted (``archive.encryption``) under the
+    SHA-256 of its plaintext, and read back decrypted; files written before the key was set
+    stay readable as they are.
+    """
+
+    def __init__(self, root: Path, key: MasterKey | None = None) -> None:
         self.root = root
+        self.key = key
         self.originals = root / "originals"
         self.derivatives = root / "derivatives"
         self.tmp = root / "tmp"
@@ -109,10 +117,15 @@ class LocalStorage:
             with os.fdopen(fd, "wb") as out:
                 stream: BinaryIO
                 with _open_source(source) as stream:
-                    for chunk in iter(lambda: stream.read(CHUNK), b""):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        out.write(chunk)
+
+                    def chunks() -> Iterator[bytes]:
+                        nonlocal size
+                        for chunk in iter(lambda: stream.read(CHUNK), b""):
+                            digest.update(chunk)
+                            size += len(chunk)
+                            yield chunk
+
+                    self._write(chunks(), out)
                 out.flush()
                 os.fsync(out.fileno())
             sha = digest.hexdigest()
@@ -136,8 +149,46 @@ class LocalStorage:
         return path
 
     def open_original(self, key: str) -> BinaryIO:
-        """Open a stored original for reading."""
-        return self.original_path(key).open("rb")
+        """Open a stored original for reading its plaintext (decrypted as a stream when encrypted)."""
+        return open_plain(self.key, self.original_path(key))
+
+    @contextmanager
+    def plain_original(self, key: str) -> Iterator[Path]:
+        """A path of the original's plaintext for tools that need a file name: the stored file
+        itself, or a decrypted copy in the data dir's scratch folder, removed afterwards."""
+        path = self.original_path(key)
+        if not is_sealed(path):
+            yield path
+            return
+        with self.temp_dir() as scratch:
+            plain = Path(scratch) / path.name
+            with open_plain(self.key, path) as src, plain.open("wb") as out:
+                shutil.copyfileobj(src, out, CHUNK)
+            yield plain
+
+    def link_original(self, key: str, target: Path) -> None:
+        """Put the original's plaintext at ``target`` (a scratch path): a link, or a decrypted copy."""
+        path = self.original_path(key)
+        if not is_sealed(path):
+            target.symlink_to(path.resolve())
+            return
+        with open_plain(self.key, path) as src, target.open("wb") as out:
+            shutil.copyfileobj(src, out, CHUNK)
+
+    def original_sha256(self, key: str) -> str:
+        """The SHA-256 of the original's plaintext, read from storage."""
+        digest = hashlib.sha256()
+        with self.open_original(key) as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def _write(self, chunks: Iterator[bytes], out: BinaryIO) -> None:
+        if self.key is None:
+            for chunk in chunks:
+                out.write(chunk)
+        else:
+            seal_stream(self.key, chunks, out)
 
     def put_derivative(self, key: str, data: bytes) -> None:
         """Write a derivative atomically (readers never see half a file)."""
@@ -145,7 +196,7 @@ class LocalStorage:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            self._write(iter([data]), out)
         os.replace(tmp_name, target)
 
     def derivative_path(self, key: str) -> Path:
@@ -156,8 +207,8 @@ class LocalStorage:
         return path
 
     def open_derivative(self, key: str) -> BinaryIO:
-        """Open a derivative for reading."""
-        return self.derivative_path(key).open("rb")
+        """Open a derivative for reading its plaintext."""
+        return open_plain(self.key, self.derivative_path(key))
 
     def has_derivative(self, key: str) -> bool:
         """Whether a derivative exists."""

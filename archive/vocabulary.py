@@ -303,6 +303,11 @@ class AuditAction(Term):
     DESTRUCTION = "destruction", "销毁", "Destruction"  # details: batch, files, sha256, witness
     LEGAL_HOLD_SET = "legal_hold_set", "设置法律冻结", "Legal hold set"  # details: reason
     LEGAL_HOLD_RELEASE = "legal_hold_release", "解除法律冻结", "Legal hold released"  # details: reason
+    BACKUP = "backup", "备份", "Backup"  # details: folder, counts, bytes, copied, seconds, problems
+    RESTORE = "restore", "恢复", "Restore"  # details: folder, counts, checks passed / failed
+    FIXITY_CHECK = "fixity_check", "四性检测（保存）", "Fixity check"  # details: checked, passed, failed, bytes
+    FIXITY_ALERT = "fixity_alert", "原件完整性告警", "Fixity alert"  # details: file, problem (one per failed original)
+    KEY_ROTATE = "key_rotate", "更换加密密钥", "Encryption key rotated"  # details: old and new key ids, files
 
 
 @named("保管状态", "custody")

@@ -47,6 +47,9 @@ COMMANDS: dict[str, str] = {
     "tasks": "cli.schedule",
     "collect": "cli.collect",
     "lifecycle": "cli.lifecycle",
+    "backup": "cli.preservation",
+    "fixity": "cli.preservation",
+    "keys": "cli.preservation",
 }
 
 

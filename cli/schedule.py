@@ -18,6 +18,7 @@ from config.errors import InputError
 from indexer.context import Lantai
 from indexer.periodic import PeriodicTask, last_runs, register, registered, run_due
 from indexer.search.purge import purge
+from preservation.fixity import scheduled_pass
 
 
 def _purge_sessions(lantai: Lantai, now: dt.datetime) -> str:
@@ -47,6 +48,8 @@ BUILTIN: tuple[PeriodicTask, ...] = (
                  "Run the receipt checks of submitted transfers the pipeline has finished"),
     PeriodicTask("collection_daily", dt.timedelta(days=1), reminder_pass,
                  "Derive filing tasks, run ready receipt checks, remind departments of due and overdue tasks"),
+    PeriodicTask("fixity_daily", dt.timedelta(days=1), scheduled_pass,
+                 "Re-hash today's share of the originals (all once per LANTAI_FIXITY_CYCLE_DAYS); watch free space"),
 )
 
 

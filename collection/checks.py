@@ -127,7 +127,7 @@ def item_findings(
         out.append(Finding(AUTH, "sha256", FAIL, "未找到存储的原件。", "The stored original is missing."))
     else:
         digest = hashlib.sha256()
-        with stored.open("rb") as handle:
+        with lantai.storage.open_original(original.storage_key) as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
         if item.sha256 and digest.hexdigest() == item.sha256 == original.sha256:

@@ -86,6 +86,11 @@ class Settings(BaseModel):
     # Appraisal, opening and disposal
     opening_age_years: int = Field(25, ge=1, le=100, description="Years after its filing year at which a record is due for the opening review (开放审核); the Archives Law's 25 by default.")
     opening_defer_years: int = Field(5, ge=1, le=50, description="Years after which a record whose opening was deferred returns to the opening due list, unless the proposal names another period.")
+    # Preservation (backup, fixity)
+    fixity_cycle_days: int = Field(30, ge=1, le=3650, description="The scheduled fixity check re-hashes every original once in this many days, a share of them each day.")
+    fixity_read_mb_per_second: float = Field(20.0, ge=0, description="Most MB per second the scheduled fixity check reads (0: no limit), so it does not crowd out the portal.")
+    encryption_key_file: Path | None = Field(None, description="Master key (made by `lantai keys create FILE`) that encrypts originals and derivatives at rest (AES-256-GCM); unset: files are stored in clear. Keep it off the data disk.")
+    free_space_warn_percent: float = Field(10.0, ge=0, le=100, description="Admins are warned when the data disk has less than this share of its space free.")
 
     # Audit and description
     audit_key_file: Path | None = Field(None, description="Ed25519 private key that signs audit checkpoints; keep it outside the data dir in production. Default `DATA_DIR/audit_signing_key.pem`.")

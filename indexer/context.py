@@ -10,6 +10,7 @@ import logging
 from functools import cached_property
 
 from archive.catalog.db import Catalog
+from archive.encryption import key_for_data_dir
 from archive.storage import LocalStorage
 from config.settings import Settings, load_settings
 from indexer.search.base import SearchBackend
@@ -26,7 +27,9 @@ class Lantai:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # The catalog hands the records a transaction changed to the index (explicitly marked).
         self.catalog = Catalog(settings.catalog_url, index_sync=SearchSync(self))
-        self.storage = LocalStorage(settings.data_dir)
+        # A wrong or missing encryption key stops start-up here, never garbage later.
+        key = key_for_data_dir(settings.data_dir, settings.encryption_key_file)
+        self.storage = LocalStorage(settings.data_dir, key)
 
     @classmethod
     def from_environment(cls) -> Lantai:

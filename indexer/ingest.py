@@ -104,7 +104,7 @@ def submit_file(
                 return Submission(name, "duplicate", record.id, None, stored.sha256)
             # A failed record is tried again when its file is submitted again, unless the file
             # itself is refused (empty, misnamed): that verdict does not change.
-            _mime, refused = _detect(lantai.storage.original_path(stored.key), name)
+            _mime, refused = _detect(path, name)  # the bytes just stored
             if refused is not None:
                 _audit(session, actor, where, record, name, channel, "failed", mapped.supplied)
                 return Submission(name, "failed", record.id, None, stored.sha256, refused.message)
@@ -114,7 +114,7 @@ def submit_file(
             session.flush()
             outcome: Outcome = "requeued"
         else:
-            mime, error = _detect(lantai.storage.original_path(stored.key), name)
+            mime, error = _detect(path, name)  # the bytes just stored
             record = Record(
                 title=Path(name).stem,
                 access_level=lantai.settings.default_access_level,

@@ -102,12 +102,12 @@ def ensure(lantai: Lantai, record: Record, page: Page, thumbnail: bool = False) 
         raise PageImageMissing()
     from indexer.extract.pdf import render_page_image
 
-    path = lantai.storage.original_path(record.original.storage_key)
     width, height = page.width or 1, page.height or 1
     if thumbnail:  # rendered small at once: a search page shows many thumbnails
         width, height = min(THUMB_WIDTH, width), max(1, round(height * min(THUMB_WIDTH, width) / width))
     try:
-        image = render_page_image(path, page.number, (width, height))
+        with lantai.storage.plain_original(record.original.storage_key) as path:
+            image = render_page_image(path, page.number, (width, height))
     except LantaiError as exc:
         log.warning("record %s page %s: picture cannot be rendered: %s", record.id, page.number, exc.message_en)
         raise PageImageMissing(

@@ -141,14 +141,13 @@ def store_page(lantai: Lantai, record_id: int, content: PageContent) -> Page:
 def _named_original(lantai: Lantai, doc: Document) -> Path:
     """The stored original under its original file name (a link), so that every message and log
     of an extractor names the file as the user knows it, not by its SHA-256."""
-    stored = lantai.storage.original_path(doc.storage_key)
     original = doc.record.original
     name = Path(original.original_filename).name if original else ""
     if not name or name in (".", "..") or len(name.encode()) > 200:
-        return stored
+        name = "original"
     link = doc.workdir / "original" / name
     link.parent.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(stored.resolve())
+    lantai.storage.link_original(doc.storage_key, link)  # a link, or the plaintext when stored encrypted
     return link
 
 

@@ -34,6 +34,7 @@ BLUEPRINTS: list[str] = [
     "portal.collection.api:bp",
     "portal.lifecycle.views:bp",
     "portal.lifecycle.api:bp",
+    "portal.preservation.views:bp",
     "portal.site:bp",
 ]
 

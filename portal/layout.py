@@ -27,6 +27,7 @@ NAV_LINKS: list[tuple[str, Any, Callable[[User | None], bool]]] = [
     ("lifecycle.index", _l("鉴定与开放"), lambda u: u is not None and (u.is_staff or u.role == "clerk")),
     ("audit.index", _l("Audit"), lambda u: u is not None and u.is_admin),
     ("admin.secret_catalogue", _l("Secret records"), lambda u: u is not None and u.is_admin),
+    ("preservation.fixity", _l("Fixity checks"), lambda u: u is not None and u.is_admin),
 ]
 
 

@@ -9,4 +9,5 @@ from archive.catalog import (
     description,  # noqa: F401
     lifecycle,  # noqa: F401
     models,  # noqa: F401
+    preservation,  # noqa: F401
 )

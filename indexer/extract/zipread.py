@@ -125,6 +125,18 @@ def _inflate_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, total: Decompressi
     return None
 
 
+def check_elements(data: bytes, part: str, kind_en: str, kind_zh: str) -> None:
+    """Refuse an XML part of more than ``MAX_PART_ELEMENTS`` elements before a tree is built
+    (syntax errors are left to the parser that builds it)."""
+    parser = etree.XMLParser(target=_ElementCounter(part, kind_en, kind_zh),
+                             resolve_entities=False, no_network=True, huge_tree=True)
+    if _feed(parser, data) is not None:
+        try:
+            parser.close()
+        except etree.XMLSyntaxError:
+            return
+
+
 def _feed(parser: Any, chunk: bytes) -> Any:
     """Feed ``chunk`` to the counting parser; None from the first syntax error on (the
     library that really parses the part reports a damaged one)."""

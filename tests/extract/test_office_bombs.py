@@ -17,7 +17,7 @@ from indexer.extract.base import (
     UnsupportedFormat,
     extractor_for,
 )
-from indexer.extract.detect import DOCX, ODT, PPTX, XLSX, detect
+from indexer.extract.detect import DOCX, ODT, OFD, PPTX, XLSX, detect
 from indexer.extract.zipread import MAX_MEMBER_BYTES, MAX_PART_ELEMENTS
 from tests.extract import generate
 from tests.extract.test_hostile import peak_memory_of
@@ -170,3 +170,15 @@ def test_office_bomb_costs_little_memory(tmp_path: Path, kind: str, mime: str) -
     outcome, peak_mb = peak_memory_of(code)
     assert outcome == "refused"
     assert peak_mb < 300  # the part inflated whole would be 512 MB, its tree several times that
+
+
+def test_ofd_element_bomb_is_refused(tmp_path: Path, make_ctx: Callable[..., ExtractContext]) -> None:
+    """OFD pages are parsed whole by lxml too: the same element limit holds."""
+    path = bomb(generate.ofd_file(tmp_path / "src.ofd"), tmp_path / "bomb.ofd",
+                "Doc_0/Pages/Page_0/Content.xml", b'<ofd:Layer ID="2">',
+                _padding(12 * MB, b"<ofd:P/>"))
+    pages = list(extractor_for(OFD).extract(path, OFD, make_ctx()).pages)
+    error = pages[0].error  # a broken page fails alone; the others are read
+    assert isinstance(error, ResourceLimitExceeded)
+    assert f"more than {MAX_PART_ELEMENTS} XML elements" in error.message_en
+    assert pages[1].error is None and pages[1].text

@@ -22,6 +22,7 @@ from archive.catalog.models import Job, Record, utcnow
 from archive.vocabulary import JobStatus, PageSource, RecordStatus
 from config.errors import LantaiError
 from indexer.context import Lantai
+from indexer.extract.base import is_time_limit
 from indexer.steps import AFTER_STEPS, RECORD_STEPS, WORK_STEPS, Document
 
 log = logging.getLogger(__name__)
@@ -165,7 +166,7 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
         fail_job(lantai, job_id, exc)
         return _outcome(lantai, job_id)
     except Exception as exc:
-        if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's, or indexer.monitor's (--inline)
+        if is_time_limit(exc):
             fail_job(lantai, job_id, TimeLimitExceeded())
             return _outcome(lantai, job_id)
         log.exception("job %s failed unexpectedly", job_id)

@@ -2,7 +2,7 @@
 # Installs the Debian packages Lantai needs, skipping those already installed.
 #   runtime: Tesseract with Simplified/Traditional Chinese and English data, libmagic,
 #            postgresql-client-15 (Debian 12; pg_dump/pg_restore for `lantai backup` of a PostgreSQL catalog)
-#   test:    what the test suite adds (headless Chromium, PostgreSQL and Redis servers)
+#   test:    what the test suite adds (headless Chromium, PostgreSQL and Redis servers, nginx)
 #   python:  Python 3.11 with venv, for a machine that lacks it
 set -euo pipefail
 
@@ -10,7 +10,7 @@ case "${1:-runtime}" in
   runtime) packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng
                      tesseract-ocr-osd tesseract-ocr-chi-sim-vert tesseract-ocr-chi-tra-vert
                      libmagic1 fonts-wqy-zenhei libgl1 libglib2.0-0 postgresql-client-15) ;;
-  test)    packages=(chromium fonts-noto-cjk zip) ;;
+  test)    packages=(chromium fonts-noto-cjk zip nginx) ;;
   services) packages=(postgresql redis-server) ;;
   python)  packages=(python3.11 python3.11-venv) ;;
   *) echo "usage: $0 runtime|test|services|python" >&2; exit 2 ;;

@@ -64,6 +64,12 @@ class ResourceLimitExceeded(ExtractionError):
     default_en = "The file exceeds a processing limit"
 
 
+def is_time_limit(exc: BaseException) -> bool:
+    """Whether ``exc`` is a document's soft time limit (Celery's, or ``indexer.monitor``'s for
+    ``--inline``): code that catches broadly to degrade one part must raise it again."""
+    return type(exc).__name__ == "SoftTimeLimitExceeded"
+
+
 @dataclass
 class PageContent:
     """One extracted page. ``image`` is the page as a picture for the viewer, when there is one."""

@@ -27,7 +27,9 @@ from indexer.extract.base import (
     ExtractionError,
     LantaiError,
     PageContent,
+    ResourceLimitExceeded,
     extractor_for,
+    is_time_limit,
 )
 from indexer.extract.detect import EML, check_extension, detect
 from indexer.extract.encoding import codec_for_label, decode_text
@@ -35,6 +37,11 @@ from indexer.extract.html import html_to_text
 from indexer.extract.plaintext import read_bytes, split_pages
 
 _MAX_NAME_BYTES = 200
+# Messages forwarded as attachments of messages: real chains are a few levels deep. Each level
+# is read as its own attachment, so depth multiplies the work; a 13 KB message can nest 200.
+MAX_NESTING = 10
+# MIME parts of one message, those of the messages nested in it included.
+MAX_PARTS = 1000
 
 
 @dataclass
@@ -85,13 +92,50 @@ def _filename(part: Message, index: int) -> str:
     return name
 
 
+def check_shape(message: Message) -> None:
+    """Refuse, before any attachment is read, a message nested deeper than ``MAX_NESTING`` or
+    with more than ``MAX_PARTS`` parts (iterative: a deep message must not exhaust the stack)."""
+    parts = 0
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    while stack:
+        part, depth = stack.pop()
+        parts += 1
+        if parts > MAX_PARTS:
+            raise ResourceLimitExceeded(
+                f"The message has more than {MAX_PARTS} parts (attachments and the messages "
+                "nested in it counted); it was refused",
+                f"该邮件的部件（附件及其中嵌套的邮件）超过 {MAX_PARTS} 个，已拒绝",
+            )
+        if depth > MAX_NESTING:
+            raise ResourceLimitExceeded(
+                f"The message nests messages more than {MAX_NESTING} levels deep "
+                "(a message attached to a message attached to ...); it was refused",
+                f"该邮件中的邮件嵌套超过 {MAX_NESTING} 层（邮件附件中又附有邮件……），已拒绝",
+            )
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            inner = depth + (part.get_content_type() == "message/rfc822")
+            stack.extend((child, inner) for child in payload if isinstance(child, Message))
+
+
+def _own_parts(message: Message) -> Iterator[Message]:
+    """The parts of ``message`` itself: an attached message is one part, not opened here (it is
+    read as an attachment, once; walking into it too made nesting cost exponential time)."""
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        yield part
+        payload = part.get_payload()
+        if part.get_content_type() != "message/rfc822" and isinstance(payload, list):
+            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+
+
 def _walk(message: Message) -> tuple[str, list[_Attachment]]:
     """The body text (text/plain preferred, else HTML) and the attachments."""
     plain: str | None = None
     html: str | None = None
     attachments: list[_Attachment] = []
-    parts = [message] if not message.is_multipart() else list(message.walk())
-    for part in parts:
+    for part in _own_parts(message):
         if part.is_multipart() and part.get_content_type() != "message/rfc822":
             continue
         content_type = part.get_content_type()
@@ -147,6 +191,7 @@ class EmailExtractor:
         """Parse the message now; attachments are extracted as their pages are reached."""
         message = cast(EmailMessage, email.message_from_bytes(read_bytes(path),
                                                               policy=email.policy.default))
+        check_shape(message)
         body, attachments = _walk(message)
         metadata = _metadata(message)
         metadata["attachments"] = [
@@ -202,6 +247,8 @@ def _attachment_pages(path: Path, filename: str, ctx: ExtractContext, children: 
         yield PageContent(0, label, PageSource.NONE, error=exc)
         return
     except Exception as exc:  # a library fault on one attachment must not fail the message
+        if is_time_limit(exc):  # the document's time is up: the whole message stops
+            raise
         yield PageContent(0, label, PageSource.NONE, error=ExtractionError(
             f"The attachment {filename} could not be read ({type(exc).__name__}: {exc})",
             f"附件 {filename} 无法读取（{type(exc).__name__}：{exc}）",

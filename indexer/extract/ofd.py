@@ -31,7 +31,7 @@ from indexer.extract.base import (
 )
 from indexer.extract.cjk import join_pieces
 from indexer.extract.detect import OFD
-from indexer.extract.zipread import check_limits, member_name, open_zip, read_member
+from indexer.extract.zipread import check_elements, check_limits, member_name, open_zip, read_member
 
 _KIND = ("OFD", "OFD 版式")
 _DEFAULT_FONT_MM = 3.5  # about 10 pt, used when a TextObject gives no Size
@@ -57,6 +57,7 @@ def _parser() -> etree.XMLParser:
 def _parse(zf: zipfile.ZipFile, name: str) -> Any:
     """Parse one XML part; a broken one raises ``CorruptFile`` naming the part."""
     data = read_member(zf, name)
+    check_elements(data, name, "OFD", "OFD")
     try:
         return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:

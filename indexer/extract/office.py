@@ -259,7 +259,7 @@ class XlsxExtractor:
     def extract(self, path: Path, mime_type: str, ctx: ExtractContext) -> Extraction:
         """Open the workbook; sheets are read one at a time as pages are asked for."""
         check_not_ole(path, "Excel (XLSX)", "Excel（XLSX）")
-        check_file(path, ctx, "Excel (XLSX)", "Excel（XLSX）")
+        check_file(path, ctx, "Excel (XLSX)", "Excel（XLSX）", streamed=("xl/worksheets/",))
         try:
             workbook = load_workbook(str(path), read_only=True, data_only=True)
             metadata = _core_metadata(workbook.properties, "creator")

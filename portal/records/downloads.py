@@ -82,7 +82,8 @@ def original_response(lantai: Lantai, record: Record, user_name: str) -> Respons
     size: int | None = original.size
     if lantai.settings.stamp_downloads and stamp.can_stamp(original.mime_type):
         try:
-            handle = stamp.stamp(handle, original.mime_type, stamp.stamp_text(user_name))
+            handle = stamp.stamp(handle, original.mime_type, stamp.stamp_text(user_name),
+                                 lantai.settings.max_image_pixels)
         except Exception:
             handle.close()
             raise

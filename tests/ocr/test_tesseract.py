@@ -15,10 +15,10 @@ from ocr.errors import OcrError, OcrLanguageError, OcrTimeoutError
 from ocr.preprocess import estimate_skew
 from ocr.quality import character_error_rate
 from ocr.tesseract import TesseractEngine
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.ocr.conftest import NOTO_SANS, TC, Render
 
-SCANS = SHARED / "scans"
+SCANS = DATA
 NOTICE = [
     "关于做好二〇二三年度档案归档工作的通知",
     "各学院、各部门：根据上级要求，现将有关事项",

@@ -18,7 +18,7 @@ LARGEST_ID = 2**63 - 1
 class CatalogInteger(IntegerConverter):
     """``int`` bounded by the catalog's integer (an explicit ``max`` may lower it)."""
 
-    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", LARGEST_ID)
         super().__init__(map, *args, **kwargs)
 

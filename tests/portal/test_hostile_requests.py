@@ -93,3 +93,16 @@ def test_hostile_facet_filters_are_answered_or_refused_clearly(
     make_record("open")
     response = client.get(where, query_string={"f": value})
     assert response.status_code in (200, 400), response.status_code
+
+
+def test_the_refusals_say_what_to_fix(client: FlaskClient, make_record: Callable[..., int]) -> None:
+    make_record("open")
+    nested = client.get("/api/v1/search", query_string={"q": "(" * 250 + "档案" + ")" * 250})
+    assert nested.status_code == 400
+    assert "32" in nested.get_json()["error"]["message_zh"] and "32" in nested.get_json()["error"]["message_en"]
+    assert client.get("/api/v1/search", query_string={"q": "-" * 3000 + "档案"}).status_code == 200
+    for value in ("year:--5", "year:²", "year:" + "9" * 400):
+        body = client.get("/api/v1/search", query_string={"f": value}).get_json()
+        assert "year:2023" in body["error"]["message_en"] and "四位数字" in body["error"]["message_zh"]
+        assert len(body["error"]["message_en"]) < 200  # the 400 digits are not echoed back
+    assert client.get("/api/v1/search", query_string={"f": "year:2023"}).status_code == 200

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-LARGEST_ID = 2**63 - 1
+from archive.catalog.models import LARGEST_ID
 
 
 class CatalogInteger(IntegerConverter):

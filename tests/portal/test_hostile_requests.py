@@ -106,3 +106,26 @@ def test_the_refusals_say_what_to_fix(client: FlaskClient, make_record: Callable
         assert "year:2023" in body["error"]["message_en"] and "四位数字" in body["error"]["message_zh"]
         assert len(body["error"]["message_en"]) < 200  # the 400 digits are not echoed back
     assert client.get("/api/v1/search", query_string={"f": "year:2023"}).status_code == 200
+
+
+QUERY_ARGUMENTS = [
+    "/records/{record}?page={n}",
+    "/describe/records?id={n}",
+    "/describe/review?page={n}",
+    "/collection/statistics?year={n}",
+    "/audit/?user={n}",
+    "/audit/?record={n}",
+    "/audit/record/{record}?limit={n}",
+    "/requests/new?record={n}",
+]
+
+
+@pytest.mark.parametrize("path", QUERY_ARGUMENTS)
+def test_huge_numbers_in_query_arguments_are_refused_or_ignored(
+    client: FlaskClient, auth: AuthActions, make_record: Callable[..., int], path: str
+) -> None:
+    record = make_record("open")
+    auth.login("admin")
+    for value in (2**63, 10**30, -(2**63) - 1):
+        response = client.get(path.format(record=record, n=value))
+        assert response.status_code in (200, 302, 400, 404), (value, response.status_code)

@@ -11,7 +11,7 @@ from archive.access import can_request, check_metadata
 from archive.audit import service as audit
 from archive.audit.service import Actor, Target, Where
 from archive.catalog.accounts import AccessRequest, Grant, User
-from archive.catalog.models import Record, utcnow
+from archive.catalog.models import Record, is_catalog_id, utcnow
 from archive.vocabulary import AuditAction, Outcome, RequestStatus
 from config.errors import InputError, LantaiError
 
@@ -36,9 +36,10 @@ class AlreadyDecided(LantaiError):
 def find_record(db: Session, user: User, ref: str) -> Record:
     """A record named by id or by reference code (档号) that ``user`` may know of (else 404)."""
     ref = ref.strip()
-    record = (
-        db.get(Record, int(ref)) if ref.isdigit() else db.scalar(select(Record).where(Record.reference_code == ref))
-    )
+    if ref.isascii() and ref.isdigit():
+        record = db.get(Record, int(ref)) if is_catalog_id(int(ref)) else None
+    else:
+        record = db.scalar(select(Record).where(Record.reference_code == ref))
     return check_metadata(user, record, db, public_search=False)  # requesters are signed in
 
 

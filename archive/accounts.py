@@ -1,31 +1,29 @@
 """Account operations shared by the login page, the user admin page and ``lantai users``.
 
-Login failures are limited twice: per account (``login_max_failures`` failures lock it for
-``login_lockout_minutes``) and per client address (``IP_FAILURE_FACTOR`` times as many
-failures within the same window lock that address out, whatever names it tries).
+Login failures are throttled per name and address, and per address, with a backoff
+(``archive.login_throttle``); a known and an unknown name get the same answer at the same cost.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from archive import login_throttle as throttle
 from archive.audit import service as audit
 from archive.audit.service import Actor, Target, Where
-from archive.catalog.accounts import ApiToken, LoginFailure, User, UserSession, as_utc
+from archive.catalog.accounts import ApiToken, User, UserSession
 from archive.catalog.models import utcnow
+from archive.clock import SYSTEM, Clock
 from archive.passwords import MIN_PASSWORD_LENGTH, burn_time, digest, hash_password, needs_rehash, verify_password
 from archive.vocabulary import AuditAction, Role
 from config.errors import ExitCode, InputError, LantaiError, NotFoundError
 from config.settings import Settings
 
-# An address may fail this many times the per-account limit (several people behind one NAT).
-IP_FAILURE_FACTOR = 4
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 TOKEN_PREFIX = "lt_"  # noqa: S105 (a marker, not a secret)
 
@@ -139,6 +137,7 @@ def set_password(db: Session, user: User, password: str, *, actor: Actor, where:
     user.password_hash = hash_password(check_password(password))
     user.failed_logins = 0
     user.locked_until = None
+    throttle.forget(db, user.username)
     end_user_sessions(db, user.id)
     own = actor.id is not None and actor.id == user.id
     _audit(db, AuditAction.PASSWORD_CHANGE if own else AuditAction.PASSWORD_RESET, actor, user, where)
@@ -160,48 +159,38 @@ def set_active(db: Session, user: User, active: bool, *, actor: Actor, where: Wh
     else:
         user.failed_logins = 0
         user.locked_until = None
+        throttle.forget(db, user.username)
     _audit(db, AuditAction.USER_ENABLE if active else AuditAction.USER_DISABLE, actor, user, where)
 
 
-def _ip_locked(db: Session, ip: str, settings: Settings, now: dt.datetime) -> bool:
-    since = now - dt.timedelta(minutes=settings.login_lockout_minutes)
-    count = db.scalar(select(func.count(LoginFailure.id)).where(LoginFailure.ip == ip, LoginFailure.at > since))
-    return (count or 0) >= settings.login_max_failures * IP_FAILURE_FACTOR
-
-
-def authenticate(db: Session, username: str, password: str, ip: str, settings: Settings) -> User:
+def authenticate(
+    db: Session, username: str, password: str, ip: str, settings: Settings, clock: Clock = SYSTEM
+) -> User:
     """Check a login; the user on success, else ``LoginFailed`` or ``LoginLocked``.
 
-    The caller commits ``db`` in both cases: failures are counted in the catalog.
+    Every path checks one argon2 hash (the account's or a dummy), so neither the answer nor its
+    time tells whether a name exists. The caller commits ``db`` in both cases: failures are
+    counted in the catalog.
     """
-    now = utcnow()
-    if _ip_locked(db, ip, settings, now):
-        raise LoginLocked()
-    user = db.scalar(select(User).where(User.username == username.strip()))
-    if user is None or not user.active:
+    now = clock.now()
+    name = throttle.login_name(username)
+    user = db.scalar(select(User).where(User.username == name))
+    known = user is not None and user.active
+    if throttle.throttled(db, name, ip, settings, now):
         burn_time(password)
-        db.add(LoginFailure(ip=ip[:64], username=username[:64], at=now))
-        raise LoginFailed()
-    locked_until = as_utc(user.locked_until)
-    if locked_until is not None and locked_until > now:
         raise LoginLocked()
-    if not verify_password(user.password_hash, password):
-        db.add(LoginFailure(ip=ip[:64], username=username[:64], at=now))
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= settings.login_max_failures:
-            user.locked_until = now + dt.timedelta(minutes=settings.login_lockout_minutes)
-            user.failed_logins = 0
-            raise LoginLocked()
+    if user is None or not known or not verify_password(user.password_hash, password):
+        if not known:
+            burn_time(password)
+        throttle.record_failure(db, name, ip, now)
         raise LoginFailed()
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    # Old failures of this address are kept only for the window; prune the expired ones here.
-    db.execute(
-        delete(LoginFailure).where(LoginFailure.at <= now - dt.timedelta(minutes=settings.login_lockout_minutes))
-    )
+    throttle.forget(db, name, ip)
+    throttle.prune(db, settings, now)
     return user
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from archive.audit import service as audit
 from archive.audit.service import Target
-from archive.catalog.models import Job, Record
+from archive.catalog.models import Job, Record, is_catalog_id
 from archive.departments import Directory
 from archive.description.records import edit_record
 from archive.resources import RECORD_FIELDS, record_json
@@ -281,7 +281,7 @@ def records_list(lantai: Lantai, status: str | None, limit: int, as_json: bool) 
 def records_show(lantai: Lantai, record_id: int, as_json: bool) -> None:
     """Show one record with each page's text, source and confidence (a secret record: its entry only)."""
     with lantai.catalog.session() as session:
-        record = session.get(Record, record_id) if 0 < record_id < 2**63 else None
+        record = session.get(Record, record_id) if is_catalog_id(record_id) else None
         if record is None:
             raise NotFoundError(f"No record {record_id}", f"没有编号为 {record_id} 的档案")
         readable = _readable(record)

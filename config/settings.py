@@ -70,8 +70,8 @@ class Settings(BaseModel):
     # Portal
     public_search: bool = Field(True, description="Whether anonymous visitors may search and read open records.")
     stamp_downloads: bool = Field(False, description="Stamp downloaded PDFs and images with the user's name and the time.")
-    login_max_failures: int = Field(5, ge=1, description="Failed logins before an account is locked for `LOGIN_LOCKOUT_MINUTES`.")
-    login_lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins of one name from one address before each further attempt waits (15 s, doubling; an address gets 4 times as many across names).")
+    login_lockout_minutes: int = Field(15, ge=1, description="How long a failed login counts, and the longest wait it can cause.")
     session_hours: int = Field(12, ge=1, description="Lifetime of a portal session.")
     trusted_proxies: int = Field(0, ge=0, le=5, description="How many reverse proxies in front of the portal set X-Forwarded-For (0: none).")
     smtp_url: str | None = Field(None, description="SMTP server for notices, e.g. `smtp://user:pass@host:587`; unset: no e-mail.")

@@ -5,6 +5,7 @@ upload, API, ZIP entries) comes through ``submit_file``."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -50,6 +51,15 @@ def new_batch(lantai: Lantai, channel: str, label: str | None = None, **options:
         return batch.id
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_filename(name: str) -> str:
+    """A submitted file's name as kept: control characters (a NUL from a crafted upload, which
+    PostgreSQL and the file system refuse) dropped; never empty."""
+    return _CONTROL_CHARACTERS.sub("", name).strip() or "file"
+
+
 def _detect(path: Path, filename: str) -> tuple[str, LantaiError | None]:
     """The MIME type by content, and the error that stops processing (empty, misnamed)."""
     from indexer.extract.detect import check_extension, detect
@@ -92,8 +102,9 @@ def submit_file(
 
     ``custody="submitted"`` keeps the new record out of the archive (no 档号, not in search)
     until a transfer holding it is accepted (``collection``)."""
-    name = filename or path.name
+    name = clean_filename(filename or path.name)
     stored = lantai.storage.put_original(path)
+    refusal: Submission | None = None
     mapped = map_metadata(metadata or {})
     with lantai.catalog.session() as session:
         existing = session.scalar(select(OriginalFile).where(OriginalFile.sha256 == stored.sha256))
@@ -164,13 +175,21 @@ def submit_file(
                 session.add(failed)
                 session.flush()
                 _audit(session, actor, where, record, name, channel, "failed", mapped.supplied)
-                return Submission(name, "failed", record.id, failed.id, stored.sha256, error.message)
-            job = Job(kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(lantai, mapped.password))
-            session.add(job)
-            session.flush()
-            outcome = "queued"
-        _audit(session, actor, where, record, name, channel, outcome, mapped.supplied)
-        record_id, job_id = record.id, job.id
+                refusal = Submission(name, "failed", record.id, failed.id, stored.sha256, error.message)
+            else:
+                job = Job(
+                    kind="ingest", record_id=record.id, batch_id=batch_id, result=_options(lantai, mapped.password)
+                )
+                session.add(job)
+                session.flush()
+                outcome = "queued"
+        if refusal is None:
+            _audit(session, actor, where, record, name, channel, outcome, mapped.supplied)
+            record_id, job_id = record.id, job.id
+    if refusal is not None:  # a record like any other: found by its description, and by `index check`
+        if index and refusal.record_id is not None:
+            index_quietly(lantai, [refusal.record_id])
+        return refusal
     if index:
         index_quietly(lantai, [record_id])
     if dispatch:

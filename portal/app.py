@@ -59,7 +59,7 @@ def register_blueprints(app: Flask, paths: list[str]) -> None:
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the portal for ``settings`` (read from the environment when not given)."""
-    from portal import auth, i18n, layout, security
+    from portal import auth, i18n, layout, routing, security
 
     settings = settings or load_settings()
     lantai = Lantai(settings)
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
             x_host=settings.trusted_proxies,
         )
 
+    routing.init_app(app)
     security.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

@@ -18,7 +18,6 @@ from indexer.context import Lantai, set_current
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
-SHARED = ROOT.parent / "shared" / "testdata"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 POSTGRES_URL = os.environ.get("LANTAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -24,9 +24,9 @@ from indexer.context import Lantai
 from indexer.inbox import InboxWatcher, error_path, report_path
 from indexer.ingest import submit_file
 from indexer.process import process_job
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-PDFS = SHARED / "pdfs"
+PDFS = DATA
 
 
 def _squash(text: str) -> str:

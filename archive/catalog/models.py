@@ -33,6 +33,15 @@ from archive.vocabulary import AccessLevel, JobStatus, PageSource, RecordStatus
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
+# Integer ids are 64-bit signed in SQLite and PostgreSQL: a larger number names no row, and
+# handing it to the driver fails (an overflow), so callers check against this first.
+LARGEST_ID = 2**63 - 1
+
+
+def is_catalog_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a catalog row."""
+    return 0 < value <= LARGEST_ID
+
 
 def utcnow() -> dt.datetime:
     """The current time in UTC, timezone-aware."""

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from archive.audit import service as audit
 from archive.audit.service import Target
-from archive.catalog.models import Record
+from archive.catalog.models import Record, is_catalog_id
 from archive.departments import Directory, UnknownDepartment
 from archive.description.records import Editor, audit_changes, check_access_change, settle
 from archive.description.reference import apply_imported_code, validate_imported_code
@@ -160,9 +160,6 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, values
 
 
-MAX_ID = 2**63 - 1
-
-
 def _find_record(session: Session, values: dict[str, Any], code: str | None, editor: Editor) -> Record | None:
     """The record a row names by 记录号 or 档号; one the importer may not know of is reported
     exactly like one that does not exist (and the attempt is audited)."""
@@ -173,7 +170,7 @@ def _find_record(session: Session, values: dict[str, Any], code: str | None, edi
             raise DescriptionError(
                 f"id {values['id']!r} is not a number", f"记录号 {values['id']!r} 不是数字", column="记录号"
             ) from None
-        record = session.get(Record, record_id) if 0 < record_id <= MAX_ID else None
+        record = session.get(Record, record_id) if is_catalog_id(record_id) else None
         if record is not None and not editor.may_see(record):
             _audit_hidden(session, record, editor)
             record = None

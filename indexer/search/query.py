@@ -17,6 +17,7 @@ from indexer.search.base import QuerySyntaxError
 TEXT_FIELDS = ("title", "creator", "doc_number", "department", "category", "fonds", "reference_code")
 FIELDS = (*TEXT_FIELDS, "year")
 YEAR_MIN, YEAR_MAX = 1000, 9999
+MAX_NESTING = 32  # levels of parentheses; no one types more, and each level costs stack in every backend
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class _Parser:
     def __init__(self, toks: list[_Tok]) -> None:
         self.toks = toks
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> _Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -206,8 +208,9 @@ class _Parser:
         return parts[0] if len(parts) == 1 else And(tuple(parts))
 
     def unary(self) -> Node:
-        tok = self.peek()
-        if tok is not None and tok.kind in ("not", "minus"):
+        # A run of NOTs is counted, not recursed into (3,000 "-" signs are one loop): two cancel.
+        negations = 0
+        while (tok := self.peek()) is not None and tok.kind in ("not", "minus"):
             self.i += 1
             nxt = self.peek()
             if nxt is None or nxt.kind in ("rparen", "or", "and"):
@@ -215,8 +218,9 @@ class _Parser:
                     f"{tok.text} at position {tok.pos + 1} has nothing after it",
                     f"第 {tok.pos + 1} 个字符处的 {tok.text} 后缺少检索词",
                 )
-            return Not(self.unary())
-        return self.primary()
+            negations += 1
+        node = self.primary()
+        return Not(node) if negations % 2 else node
 
     def primary(self) -> Node:
         tok = self.peek()
@@ -232,7 +236,14 @@ class _Parser:
                 )
             if nxt.kind == "rparen":
                 raise _error(f"empty parentheses at position {tok.pos + 1}", f"第 {tok.pos + 1} 个字符处的括号内为空")
+            if self.depth >= MAX_NESTING:
+                raise _error(
+                    f"parentheses nested more than {MAX_NESTING} deep (position {tok.pos + 1})",
+                    f"括号嵌套超过 {MAX_NESTING} 层（第 {tok.pos + 1} 个字符处）",
+                )
+            self.depth += 1
             node = self.or_expr()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != "rparen":
                 raise _error(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from indexer.search.query import Node, Term, compile_query, term_string
 MAX_LIMIT = 1000
 MAX_WINDOW = 100_000  # deepest result reachable by paging (Elasticsearch's max_result_window here)
 MAX_FACET_VALUES = 100
+YEAR_FILTER = re.compile(r"[0-9]{1,4}")
 
 
 class BadSearchRequest(QuerySyntaxError):
@@ -57,8 +59,13 @@ def prepare(request: SearchRequest) -> Prepared:
             )
     filters = {k: [str(v) for v in vs] for k, vs in request.filters.items() if vs}
     for value in filters.get("year", []):
-        if not value.lstrip("-").isdigit():
-            raise BadSearchRequest(f"Year filter {value!r} is not a year.", f"年度筛选值 {value!r} 不是年份。")
+        # ASCII digits only: str.isdigit() admits "²" and int() "--5" does not, and more than four
+        # digits overflow the index's integer.
+        if not YEAR_FILTER.fullmatch(value):
+            raise BadSearchRequest(
+                f"Year filter {value[:40]!r} is not a year: use four digits, e.g. year:2023.",
+                f"年度筛选值 {value[:40]!r} 不是年份：请使用四位数字，如 year:2023。",
+            )
     compiled = compile_query(request.query)
     return Prepared(request, compiled.tree, compiled.terms, filters)
 

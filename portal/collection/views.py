@@ -3,6 +3,7 @@ view, receipt reports, acceptance and return; statistics. Every change goes thro
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,8 @@ def stats() -> Any:
     """Statistics for review and appraisal, with bar charts; ``?format=xlsx`` exports them."""
     today = SYSTEM.now().date()
     year = request.args.get("year", type=int) or today.year
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        abort(404)  # no such year's statistics
     with lantai().catalog.session() as session:
         data = statistics(session, year, today)
     if request.args.get("format") == "xlsx":

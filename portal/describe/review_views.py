@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from archive.access import RecordHidden
 from archive.catalog.description import ReviewItem, ReviewStatus
-from archive.catalog.models import Record
+from archive.catalog.models import LARGEST_ID, Record
 from archive.description.records import confirm_review, reject_review
 from archive.description.review import REVIEWABLE_FIELDS, as_text, get_field
 from config.errors import InputError
@@ -33,7 +33,7 @@ def review() -> Any:
     """Pending suggestions, lowest confidence first, with forms to confirm, correct or reject."""
     field = request.args.get("field", "")
     field = field if field in REVIEWABLE_FIELDS else ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), LARGEST_ID // PAGE_SIZE)
     base = select(ReviewItem, Record).join(Record, Record.id == ReviewItem.record_id)
     base = _visible(base.where(ReviewItem.status == ReviewStatus.PENDING))
     if field:

@@ -31,7 +31,7 @@ from archive.access import (
     load_record,
 )
 from archive.catalog.accounts import AccessRequest, Grant
-from archive.catalog.models import Record, utcnow
+from archive.catalog.models import Record, is_catalog_id, utcnow
 from archive.vocabulary import AuditAction, Outcome, Role
 from config.errors import LantaiError
 from indexer.context import Lantai
@@ -110,7 +110,7 @@ def note_hidden(record_id: int) -> None:
     from portal.audit.web import audit_or_refuse
 
     with lantai().catalog.session() as session:
-        record = session.get(Record, record_id) if 0 < record_id < 2**63 else None
+        record = session.get(Record, record_id) if is_catalog_id(record_id) else None
         if record is not None:
             audit_or_refuse(session, AuditAction.RECORD_HIDDEN, record=record, outcome=Outcome.DENIED,
                             details={"path": request.path})

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archive.vocabulary import PageSource
 from indexer.extract.base import EmptyFile, ExtractContext, extractor_for
 from indexer.extract.encoding import decode_text
-from indexer.extract.plaintext import PAGE_CHARS, split_pages
+from indexer.extract.plaintext import PAGE_CHARS, cut_line, split_pages
 from tests.extract import generate
 
 SHORT_SIMPLIFIED = ["你好世界", "学校年度总结报告", "关于召开家长会的通知", "档案", "经费预算表"]
@@ -82,6 +84,61 @@ def test_long_text_is_paged_at_line_ends(tmp_path: Path) -> None:
 def test_a_single_overlong_line_is_still_paged() -> None:
     pages = split_pages("档" * (PAGE_CHARS * 2 + 5))
     assert [len(p) for p in pages] == [PAGE_CHARS, PAGE_CHARS, 5]
+
+
+class CountingStr(str):
+    """A string that counts the characters copied out of it by slicing."""
+
+    copied = 0
+
+    def __getitem__(self, key: object) -> str:
+        piece = str.__getitem__(self, key)  # type: ignore[index]
+        CountingStr.copied += len(piece)
+        return piece
+
+
+def test_an_overlong_line_is_cut_copying_each_character_once() -> None:
+    """Finding 5i: a one-line 131 MB file timed out, the rest of the line being cut off again
+    and again (quadratic). The cut copies the line once, whatever its length."""
+    for length in (PAGE_CHARS + 1, PAGE_CHARS * 7, PAGE_CHARS * 50 + 17):
+        CountingStr.copied = 0
+        pieces, rest = cut_line(CountingStr("档" * length), PAGE_CHARS)
+        assert CountingStr.copied == length
+        assert [len(p) for p in pieces] == [PAGE_CHARS] * ((length - 1) // PAGE_CHARS)
+        assert 1 <= len(rest) <= PAGE_CHARS and "".join(pieces) + rest == "档" * length
+
+
+def reference_split(text: str, page_chars: int) -> list[str]:
+    """The former (quadratic) splitting, kept as the specification of the result."""
+    pages: list[str] = []
+    current: list[str] = []
+    length = 0
+    for line in text.splitlines(keepends=True):
+        while len(line) > page_chars:
+            if current:
+                pages.append("".join(current))
+                current, length = [], 0
+            pages.append(line[:page_chars])
+            line = line[page_chars:]
+        if length + len(line) > page_chars and current:
+            pages.append("".join(current))
+            current, length = [], 0
+        current.append(line)
+        length += len(line)
+    if current:
+        pages.append("".join(current))
+    return [page.rstrip("\n") for page in pages] or [""]
+
+
+@given(st.text(alphabet="档案a \n\u2028", max_size=300), st.integers(min_value=1, max_value=40))
+def test_pages_are_the_same_as_before(text: str, page_chars: int) -> None:
+    assert split_pages(text, page_chars) == reference_split(text, page_chars)
+
+
+def test_a_32_mb_single_line_is_paged() -> None:
+    line = "0123456789abcdef" * (2 * 1024 * 1024)
+    pages = split_pages(line)
+    assert len(pages) == -(-len(line) // PAGE_CHARS) and "".join(pages) == line
 
 
 def test_empty_text_file_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,10 +7,10 @@ import pytest
 from PIL import Image
 
 from ocr.preprocess import deskew, estimate_skew, flatten, improve_contrast, page_dpi, text_lines_vertical
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.ocr.conftest import Render
 
-TRANSPARENT = SHARED / "scans" / "black_font_color_transparent.png"
+TRANSPARENT = DATA / "black_font_color_transparent.png"
 
 
 def test_black_text_on_transparent_background_becomes_black_on_white() -> None:
@@ -44,7 +44,7 @@ def test_skew_of_a_chinese_page_is_measured(render: Render, angle: float) -> Non
 
 
 def test_skew_of_an_english_scan_is_measured() -> None:
-    page = flatten(Image.open(SHARED / "scans" / "phototest.tif"))
+    page = flatten(Image.open(DATA / "phototest.tif"))
     assert estimate_skew(page) == 0.0
     assert estimate_skew(page.rotate(2.0, expand=True, fillcolor=255)) == pytest.approx(-2.0, abs=0.15)
 
@@ -73,7 +73,7 @@ def test_dpi_is_taken_from_the_image_or_defaults_to_300() -> None:
 
 @pytest.mark.parametrize("path", ["phototest.tif", "linn.png", "eurotext.tif"])
 def test_sideways_scan_is_recognised_by_its_vertical_lines(path: str) -> None:
-    page = flatten(Image.open(SHARED / "scans" / path))
+    page = flatten(Image.open(DATA / path))
     assert not text_lines_vertical(page)
     assert text_lines_vertical(page.rotate(90, expand=True))
     assert not text_lines_vertical(page.rotate(180, expand=True))

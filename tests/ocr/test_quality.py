@@ -7,7 +7,7 @@ from PIL import Image
 
 from ocr.quality import character_error_rate, normalize_for_cer
 from ocr.tesseract import TesseractEngine
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
 
 def test_identical_text_has_no_errors_whatever_the_layout() -> None:
@@ -37,8 +37,8 @@ LINN_CER_BOUND = 0.03
 
 @pytest.mark.slow
 def test_character_error_rate_on_the_full_linn_scan() -> None:
-    scan = Image.open(SHARED / "scans" / "linn.png")
-    truth = (SHARED / "scans" / "linn.txt").read_text(encoding="utf-8")
+    scan = Image.open(DATA / "linn.png")
+    truth = (DATA / "linn.txt").read_text(encoding="utf-8")
     result = TesseractEngine(timeout=240).recognize(scan, ["eng"])
     cer = character_error_rate(truth, result.text)
     print(f"linn.png CER {cer:.4f} ({len(normalize_for_cer(truth))} characters)")

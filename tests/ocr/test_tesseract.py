@@ -15,10 +15,9 @@ from ocr.errors import OcrError, OcrLanguageError, OcrTimeoutError
 from ocr.preprocess import estimate_skew
 from ocr.quality import character_error_rate
 from ocr.tesseract import TesseractEngine
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.ocr.conftest import NOTO_SANS, TC, Render
 
-SCANS = SHARED / "scans"
 NOTICE = [
     "关于做好二〇二三年度档案归档工作的通知",
     "各学院、各部门：根据上级要求，现将有关事项",
@@ -29,7 +28,7 @@ NOTICE_TEXT = "".join(NOTICE)
 
 def linn_crop() -> Image.Image:
     """Four lines of the "Editing" paragraph of linn.png, with "func-/tion" split at a line end."""
-    return Image.open(SCANS / "linn.png").crop((330, 2090, 1280, 2290))
+    return Image.open(DATA / "linn.png").crop((330, 2090, 1280, 2290))
 
 
 def assert_boxes_inside(result: OcrResult) -> None:
@@ -48,8 +47,8 @@ def test_registry_gives_the_tesseract_engine() -> None:
 
 
 def test_phototest_reads_like_its_ground_truth(engine: TesseractEngine) -> None:
-    result = engine.recognize(Image.open(SCANS / "phototest.tif"), ["eng"])
-    gold = (SCANS / "phototest.gold.txt").read_text()
+    result = engine.recognize(Image.open(DATA / "phototest.tif"), ["eng"])
+    gold = (DATA / "phototest.gold.txt").read_text()
     assert character_error_rate(gold, result.text) < 0.02
     assert result.confidence is not None and result.confidence > 85
     assert result.rotated == 0
@@ -74,8 +73,8 @@ def test_turned_english_scan_is_read_upright(engine: TesseractEngine, turn: int)
 
 
 def test_black_text_on_transparent_background_reads_chinese(engine: TesseractEngine) -> None:
-    result = engine.recognize(Image.open(SCANS / "black_font_color_transparent.png"), [])
-    expected = (SCANS / "black_font_color_transparent.gt.txt").read_text().strip()
+    result = engine.recognize(Image.open(DATA / "black_font_color_transparent.png"), [])
+    expected = (DATA / "black_font_color_transparent.gt.txt").read_text().strip()
     assert result.text == expected == "我是中国人"
 
 
@@ -114,7 +113,7 @@ def test_slightly_skewed_chinese_page_is_levelled_and_read(engine: TesseractEngi
 def test_slow_page_times_out_with_a_clear_error() -> None:
     engine = TesseractEngine(timeout=0.05)
     with pytest.raises(OcrTimeoutError) as caught:
-        engine.recognize(Image.open(SCANS / "phototest.tif"), ["eng"])
+        engine.recognize(Image.open(DATA / "phototest.tif"), ["eng"])
     assert isinstance(caught.value, OcrError)
     assert "超时" in caught.value.message_zh or "超过" in caught.value.message_zh
     assert "0.05 s" in caught.value.message_en
@@ -139,7 +138,7 @@ def test_blank_page_gives_empty_text_not_an_error(engine: TesseractEngine) -> No
 
 def test_unreadable_image_becomes_an_ocr_error(engine: TesseractEngine, tmp_path: Path) -> None:
     truncated = tmp_path / "truncated.png"
-    truncated.write_bytes((SCANS / "black_font_color_transparent.png").read_bytes()[:3000])
+    truncated.write_bytes((DATA / "black_font_color_transparent.png").read_bytes()[:3000])
     with pytest.raises(OcrError) as caught:
         engine.recognize(Image.open(truncated), ["eng"])
     assert "无法读取" in caught.value.message_zh
@@ -166,7 +165,7 @@ def test_tesseract_runs_single_threaded_and_once_for_an_upright_page(
     monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
     engine.installed_languages()  # listing languages is not an OCR run
     log.write_text("")
-    result = engine.recognize(Image.open(SCANS / "phototest.tif"), ["eng"])
+    result = engine.recognize(Image.open(DATA / "phototest.tif"), ["eng"])
     assert "quick brown dog" in result.text
     runs = [run for run in log.read_text().splitlines() if "_input" in run]  # not --version
     assert len(runs) == 1
@@ -185,7 +184,7 @@ def test_upside_down_page_gets_an_orientation_check(
     monkeypatch.setattr(pt, "tesseract_cmd", str(probe))
     engine.installed_languages()
     log.write_text("")
-    result = engine.recognize(Image.open(SCANS / "phototest.tif").rotate(180), ["eng"])
+    result = engine.recognize(Image.open(DATA / "phototest.tif").rotate(180), ["eng"])
     assert "quick brown dog" in result.text and result.rotated == 180
     runs = [run for run in log.read_text().splitlines() if "_input" in run]  # not --version
     assert [("--psm 0" in run) for run in runs] == [False, True, False]  # OCR, OSD, OCR turned

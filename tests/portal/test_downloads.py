@@ -12,7 +12,7 @@ from flask import Flask
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.portal.conftest import AuthActions
 from tests.portal.sample_records import add_record
 
@@ -25,7 +25,7 @@ def _filename_star(disposition: str) -> str:
 
 
 def test_original_is_an_attachment_with_its_chinese_name(app: Flask) -> None:
-    pdf = (SHARED / "pdfs" / "issue_566_test_2.pdf").read_bytes()
+    pdf = (DATA / "issue_566_test_2.pdf").read_bytes()
     rec = add_record(app, PAGES, original=(pdf, "合同 2019年 (定稿).pdf", "application/pdf"), index=False)
     response = app.test_client().get(f"/records/{rec.id}/download")
     assert response.status_code == 200
@@ -64,14 +64,14 @@ def test_extracted_text_downloads_as_utf8_txt(app: Flask) -> None:
 
 
 def test_downloads_are_not_stamped_by_default(app: Flask) -> None:
-    pdf = (SHARED / "pdfs" / "pdflatex-4-pages.pdf").read_bytes()
+    pdf = (DATA / "pdflatex-4-pages.pdf").read_bytes()
     rec = add_record(app, PAGES, original=(pdf, "paper.pdf", "application/pdf"), index=False)
     assert app.test_client().get(f"/records/{rec.id}/download").data == pdf
 
 
 def test_stamped_pdf_carries_the_user_name_on_every_page(make_app: Callable[..., Flask]) -> None:
     app = make_app(stamp_downloads=True)
-    pdf = (SHARED / "pdfs" / "pdflatex-4-pages.pdf").read_bytes()
+    pdf = (DATA / "pdflatex-4-pages.pdf").read_bytes()
     rec = add_record(app, PAGES, original=(pdf, "paper.pdf", "application/pdf"), access_level="internal", index=False)
     client = app.test_client()
     AuthActions(client).login("archivist")

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from archive.catalog.models import Job, Record
 from indexer.process import process_job
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.portal.conftest import AuthActions
 
 
@@ -52,7 +52,7 @@ def test_several_files_at_once_without_javascript(app: Flask, client: FlaskClien
             "files": [
                 (io.BytesIO("一号文件 招生\n".encode()), "一号.txt"),
                 (io.BytesIO("二号文件 财务\n".encode()), "二号.txt"),
-                (io.BytesIO((SHARED / "pdfs" / "invalid.pdf").read_bytes()), "invalid.pdf"),
+                (io.BytesIO((DATA / "invalid.pdf").read_bytes()), "invalid.pdf"),
             ],
             "title": "批量上传",
             "retention": "Y",

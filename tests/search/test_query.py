@@ -101,3 +101,18 @@ def test_any_string_searches_or_raises_query_syntax_error(corpus_index: Embedded
     except QuerySyntaxError:
         return
     assert response.total >= len(response.hits)
+
+
+def test_nesting_is_bounded_with_a_clear_error() -> None:
+    from indexer.search.query import MAX_NESTING
+
+    assert parse("(" * MAX_NESTING + "档案" + ")" * MAX_NESTING) == parse("档案")
+    with pytest.raises(QuerySyntaxError) as caught:
+        parse("(" * (MAX_NESTING + 1) + "档案" + ")" * (MAX_NESTING + 1))
+    assert f"{MAX_NESTING}" in caught.value.message_zh
+
+
+def test_a_run_of_negations_is_counted_not_nested() -> None:
+    assert parse("-" * 3000 + "档案") == parse("档案")
+    assert parse("-" * 3001 + "档案") == parse("-档案")
+    assert parse("NOT NOT 档案") == parse("档案")

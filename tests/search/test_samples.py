@@ -16,15 +16,15 @@ from indexer.ingest import submit_file
 from indexer.process import process_job
 from indexer.search.analysis import fold
 from indexer.search.base import SearchRequest
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.search.conftest import EVERY_LEVEL
 
 SAMPLES = [
-    "pdfs/issue_566_test_1.pdf",
-    "pdfs/issue_566_test_2.pdf",
-    "pdfs/simple3.pdf",
-    "pdfs/pdflatex-4-pages.pdf",
-    "scans/black_font_color_transparent.png",
+    "issue_566_test_1.pdf",
+    "issue_566_test_2.pdf",
+    "simple3.pdf",
+    "pdflatex-4-pages.pdf",
+    "black_font_color_transparent.png",
 ]
 
 
@@ -55,7 +55,7 @@ def test_every_sample_record_is_found_by_phrases_from_its_text(lantai: Lantai) -
     rng = random.Random(566)  # noqa: S311 - reproducible phrases, not a secret
     record_ids = []
     for name in SAMPLES:
-        submission = submit_file(lantai, SHARED / name, dispatch=False, actor=CLI)
+        submission = submit_file(lantai, DATA / name, dispatch=False, actor=CLI)
         assert submission.job_id is not None
         process_job(lantai, submission.job_id, dispatch_children=False)
         record_ids.append(submission.record_id)

@@ -69,6 +69,7 @@ class Settings(BaseModel):
 
     # Portal
     public_search: bool = Field(True, description="Whether anonymous visitors may search and read open records.")
+    discovery_fields: str = Field("title,reference_code,date,department", pattern=r"^$|^(title|reference_code|doc_number|creator|department|fonds_code|category_code|date)(,(title|reference_code|doc_number|creator|department|fonds_code|category_code|date))*$", description="Catalogue fields by which researchers find restricted records (never their text, snippets or images), comma-separated from title, reference_code, doc_number, creator, department, fonds_code, category_code, date; empty: restricted records stay out of their search.")
     stamp_downloads: bool = Field(False, description="Stamp downloaded PDFs and images with the user's name and the time.")
     login_max_failures: int = Field(5, ge=1, description="Failed logins before an account is locked for `LOGIN_LOCKOUT_MINUTES`.")
     login_lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")

@@ -27,15 +27,17 @@ def display_value(name: str, value: Any, language: str = "zh") -> str:
     return display(name, value, language)
 
 
-def description_rows(record: Record, language: str = "zh") -> list[tuple[str, str, str]]:
-    """(Chinese label, English label, value) for every filled description field.
+def description_rows(
+    record: Record, language: str = "zh", only: frozenset[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(Chinese label, English label, value) for every filled description field (or those in ``only``).
 
     The access level says where it comes from: 密级 and 开放标识 by the rule, or a person's
     stricter choice (the stricter of the two always wins).
     """
     rows = []
     for spec in DESCRIPTION_FIELDS:
-        if spec.name == "access_override":
+        if spec.name == "access_override" or (only is not None and spec.name not in only):
             continue
         value = display_value(spec.name, getattr(record, spec.name, None), language)
         if spec.name == "access_level" and value:
@@ -47,6 +49,15 @@ def description_rows(record: Record, language: str = "zh") -> list[tuple[str, st
         if value:
             rows.append((spec.zh, spec.en, value))
     return rows
+
+
+def entry_fields(discovery: tuple[str, ...]) -> frozenset[str]:
+    """The description fields a researcher without a grant sees of a restricted record.
+
+    The archive's public catalogue fields (``LANTAI_DISCOVERY_FIELDS``; a date brings its year),
+    plus the access level, which tells why the rest is withheld.
+    """
+    return frozenset({*discovery, "access_level", *(("year",) if "date" in discovery else ())})
 
 
 @dataclass

@@ -25,6 +25,7 @@ BLUEPRINTS: list[str] = [
     "portal.admin.views:bp",
     "portal.requests.views:bp",
     "portal.search.views:bp",
+    "portal.search.browse:bp",
     "portal.records.views:bp",
     "portal.upload.views:bp",
     "portal.api.views:bp",

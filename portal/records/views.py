@@ -28,6 +28,7 @@ from indexer import pageimages
 from indexer.search.discovery import parse_fields
 from portal.audit.web import audit_or_refuse
 from portal.records import downloads, guard, service, stamp
+from portal.search.browse import LEVEL_LABELS, record_trail
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -86,6 +87,8 @@ def show(record_id: int) -> str:
             rows=service.description_rows(record, str(get_locale()), only=only),
             title_public=only is None or "title" in only,
             ref_public=only is None or "reference_code" in only,
+            level_labels=LEVEL_LABELS,
+            trail=record_trail(record) if only is None else [],
             readable=readable,
             pages=pages,
             page=page,

@@ -26,6 +26,7 @@ BLUEPRINTS: list[str] = [
     "portal.requests.views:bp",
     "portal.search.views:bp",
     "portal.search.browse:bp",
+    "portal.search.advanced:bp",
     "portal.records.views:bp",
     "portal.upload.views:bp",
     "portal.api.views:bp",

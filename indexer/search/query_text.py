@@ -6,16 +6,30 @@ and where a form writes the query the search box accepts.
 
 from __future__ import annotations
 
+import re
+
 from indexer.search.query import And, MatchAll, Node, Not, Or, Term, YearRange, units_text
+
+# A word that reads back as itself without quotes (no space, quote, bracket, colon, star or
+# leading minus, and not an operator).
+_BARE = re.compile(r'^[^\s"“”()（）:*\-][^\s"“”()（）:*]*$')
+OPERATORS = frozenset({"AND", "OR", "NOT", "&&", "||"})
+
+
+def word_text(text: str, head: str = "", phrase: bool = False) -> str:
+    """``text`` as one term: bare when it reads back as itself, else quoted."""
+    if not phrase and _BARE.match(text) and text not in OPERATORS:
+        return f"{head}{text}"
+    return f'{head}"{text}"'
 
 
 def term_text(term: Term) -> str:
-    """A term as text: ``field:"phrase"`` or ``field:word*`` (no field: the phrase alone)."""
+    """A term as text: ``field:word``, ``field:"phrase"`` or ``field:word*``."""
     text = units_text(term.units)
     head = f"{term.field}:" if term.field else ""
-    if term.prefix and " " not in text and '"' not in text:
+    if term.prefix and _BARE.match(text):
         return f"{head}{text}*"
-    return f'{head}"{text}"'
+    return word_text(text, head)
 
 
 def to_text(node: Node) -> str:

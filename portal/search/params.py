@@ -21,6 +21,7 @@ from archive.access import Clearance
 from archive.dates import BadDate, parse_date
 from config.errors import InputError
 from indexer.search.base import FACETS, SORTS, SearchRequest
+from indexer.search.values import canonical
 
 PAGE_SIZE = 20
 MAX_LIMIT = 100
@@ -154,7 +155,7 @@ def _split_filter(raw: str, separator: str) -> tuple[str, str]:
             f"Filter {raw!r} must look like FIELD{separator}VALUE with FIELD one of {', '.join(FACETS)}",
             f"筛选条件 {raw!r} 应为 字段{separator}值，字段为 {'、'.join(FACETS)} 之一",
         )
-    return name, value.strip()
+    return name, canonical(name, value.strip())
 
 
 def parse_state(args: MultiDict[str, str], page_size: int = PAGE_SIZE) -> SearchState:

@@ -15,9 +15,11 @@ from archive.vocabulary import AccessLevel, AuditAction, Role
 from config.errors import InputError
 from indexer.search.base import FACETS, SearchHit, SearchRequest, SearchResponse
 from indexer.search.discovery import discovery_request, entry_hit, parse_fields
+from indexer.search.query import FIELDS
 from portal.audit.web import audit_or_refuse
 from portal.records import guard
 from portal.records.service import display_value
+from portal.search.advanced import FIELD_LABELS
 from portal.search.params import SearchState, parse_state, to_request
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -33,6 +35,17 @@ FACET_LABELS = {
     "language": "语种",
 }
 SORT_LABELS = {"relevance": "相关度", "date_desc": "日期（新→旧）", "date_asc": "日期（旧→新）", "title": "题名"}
+# An example value of each field of the query language, for the syntax help.
+FIELD_EXAMPLES = {
+    "title": "通知",
+    "creator": "教育局",
+    "doc_number": "长教发〔2023〕12号",
+    "department": "办公室",
+    "category": "WS",
+    "fonds": "J001",
+    "reference_code": "J001-WS·2023",
+    "year": "2018..2020",
+}
 RECENT = 10
 FACET_VALUES_SHOWN = 12
 
@@ -145,6 +158,9 @@ def search() -> tuple[str, int]:
             facet_value_label=facet_value_label,
             facet_values_shown=FACET_VALUES_SHOWN,
             sort_labels=SORT_LABELS,
+            query_fields=FIELDS,
+            field_labels=FIELD_LABELS,
+            field_examples=FIELD_EXAMPLES,
             pagination=_pagination(state, response.total) if response else [],
             last_page=max(1, -(-response.total // state.limit)) if response else 1,
         ),

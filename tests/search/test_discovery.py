@@ -38,7 +38,7 @@ def test_query_text_reads_back_as_the_same_query(query: str) -> None:
 def test_free_words_are_searched_in_public_fields_only() -> None:
     found = discovery_request(_request("招生 year:2020"), PUBLIC)
     assert found is not None
-    assert found.query == '(title:"招生" OR reference_code:"招生") year:2020'
+    assert found.query == "(title:招生 OR reference_code:招生) year:2020"
     assert found.clearance == Clearance(frozenset({"restricted"}))  # no grants, no other level, never secret
     assert found.facets == ()
 

@@ -27,6 +27,7 @@ BLUEPRINTS: list[str] = [
     "portal.search.views:bp",
     "portal.search.browse:bp",
     "portal.search.advanced:bp",
+    "portal.search.export:bp",
     "portal.records.views:bp",
     "portal.upload.views:bp",
     "portal.api.views:bp",

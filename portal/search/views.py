@@ -20,7 +20,7 @@ from portal.audit.web import audit_or_refuse
 from portal.records import guard
 from portal.records.service import display_value
 from portal.search.advanced import FIELD_LABELS
-from portal.search.params import SearchState, parse_state, to_request
+from portal.search.params import PAGE_SIZES, SearchState, parse_state, to_request
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -114,12 +114,16 @@ def search() -> tuple[str, int]:
     entries: list[SearchHit] = []
     entries_total = 0
     try:
-        state = parse_state(request.args)
+        state = parse_state(request.args, clamp_page=True)
         with ctx.catalog.session() as session:
             search_request = to_request(state, guard.clearance(session))
             if state.is_empty:
                 search_request.sort, search_request.limit, search_request.offset = "date_desc", RECENT, 0
             response = ctx.search.search(search_request)
+            if response.total and state.offset >= response.total:  # past the end: the last page
+                state.page = -(-response.total // state.limit)
+                search_request.offset = state.offset
+                response = ctx.search.search(search_request)
             if not state.is_empty:
                 entries, entries_total = discover(search_request)
             ids = [hit.id for hit in response.hits]
@@ -158,6 +162,7 @@ def search() -> tuple[str, int]:
             facet_value_label=facet_value_label,
             facet_values_shown=FACET_VALUES_SHOWN,
             sort_labels=SORT_LABELS,
+            page_sizes=PAGE_SIZES,
             query_fields=FIELDS,
             field_labels=FIELD_LABELS,
             field_examples=FIELD_EXAMPLES,

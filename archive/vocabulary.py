@@ -293,6 +293,8 @@ class AuditAction(Term):
     TRANSFER_RETURN = "transfer_return", "退回移交", "Transfer returned"  # details: reasons per item
     TRANSFER_CONFIRM = "transfer_confirm", "确认移交清册", "Transfer list confirmed"  # details: side
     REMINDER = "reminder", "催交提醒", "Filing reminder"  # details: task, due, days, recipients
+    SAVED_SEARCH = "saved_search", "保存检索", "Saved search"  # details: op (create, alert_on, alert_off, delete), name
+    SEARCH_ALERT = "search_alert", "检索提醒", "Search alert"  # details: saved search, new matches, mailed
 
 
 @named("保管状态", "custody")

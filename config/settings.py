@@ -76,6 +76,7 @@ class Settings(BaseModel):
     session_hours: int = Field(12, ge=1, description="Lifetime of a portal session.")
     trusted_proxies: int = Field(0, ge=0, le=5, description="How many reverse proxies in front of the portal set X-Forwarded-For (0: none).")
     smtp_url: str | None = Field(None, description="SMTP server for notices, e.g. `smtp://user:pass@host:587`; unset: no e-mail.")
+    portal_url: str | None = Field(None, description="The portal's address as users reach it, e.g. `https://archive.example.edu.cn`, for links in e-mail sent by the worker (search alerts); unset: links are paths.")
     mail_from: str = Field("lantai@localhost", description="Sender address of e-mail notices.")
 
     # Collection and transfer

@@ -28,6 +28,7 @@ BLUEPRINTS: list[str] = [
     "portal.search.browse:bp",
     "portal.search.advanced:bp",
     "portal.search.export:bp",
+    "portal.search.saved:bp",
     "portal.records.views:bp",
     "portal.upload.views:bp",
     "portal.api.views:bp",

@@ -4,8 +4,8 @@ clamped to the last page, print buttons and stylesheet."""
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import re
 from collections.abc import Callable
 

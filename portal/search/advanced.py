@@ -18,6 +18,7 @@ from werkzeug.wrappers.response import Response
 from config.errors import InputError
 from indexer.search.query import TEXT_FIELDS, _Tok, parse, tokens
 from indexer.search.query_text import word_text
+from portal.search.params import period_bound
 
 bp = Blueprint("advanced", __name__, url_prefix="/search/advanced")
 
@@ -31,7 +32,7 @@ FIELD_LABELS = {
     "reference_code": "档号",
     "year": "年度",
 }
-CARRIED = ("from", "to", "sort", "f")  # search parameters the form passes through unchanged
+CARRIED = ("sort", "f", "limit")  # search parameters the form passes through unchanged
 
 
 @dataclass
@@ -140,13 +141,16 @@ def _or_group(toks: list[_Tok], i: int) -> tuple[list[str] | None, int]:
 def form() -> Response | tuple[str, int]:
     """Show the form (filled from ``q``), or, when submitted, go to the search it writes."""
     carried = [(k, v) for k in CARRIED for v in request.args.getlist(k) if v]
+    dates = [(k, request.args.get(k, "").strip()) for k in ("from", "to")]
     error: str | None = None
     boxes: Advanced | None = Advanced()
     query = request.args.get("q", "").strip()
     if "build" in request.args:
         boxes = Advanced.from_args(request.args)
         try:
-            return redirect(url_for("search.search") + "?" + _encode([("q", boxes.to_query()), *carried]))
+            for name, value in dates:
+                period_bound(value, name, end=name == "to")  # a bad date gives its message here
+            return redirect(url_for("search.search") + "?" + _encode([("q", boxes.to_query()), *dates, *carried]))
         except InputError as exc:
             error = exc.message
     else:
@@ -161,6 +165,7 @@ def form() -> Response | tuple[str, int]:
             complex_query=query if boxes is None else "",
             error=error,
             carried=carried,
+            dates=dict(dates),
             text_fields=TEXT_FIELDS,
             field_labels=FIELD_LABELS,
         ),

@@ -97,3 +97,19 @@ def test_the_syntax_help_lists_every_field(app: Flask) -> None:
     assert help_box is not None
     for name in FIELDS:
         assert f"<code>{name}:" in help_box.group(0), name
+
+
+def test_the_form_carries_a_date_range_and_refuses_a_bad_one(app: Flask) -> None:
+    client = app.test_client()
+    response = client.get(
+        "/search/advanced", query_string={"build": "1", "all": "招生", "from": "2020", "to": "2021-06"}
+    )
+    assert parse_qs(urlsplit(response.headers["Location"]).query) == {
+        "q": ["招生"],
+        "from": ["2020"],
+        "to": ["2021-06"],
+    }
+    filled = client.get("/search/advanced", query_string={"q": "招生", "from": "2020"}).get_data(as_text=True)
+    assert 'name="from" value="2020"' in filled
+    bad = client.get("/search/advanced", query_string={"build": "1", "all": "招生", "from": "someday"})
+    assert bad.status_code == 400 and "不是有效日期" in bad.get_data(as_text=True)

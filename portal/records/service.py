@@ -51,15 +51,6 @@ def description_rows(
     return rows
 
 
-def entry_fields(discovery: tuple[str, ...]) -> frozenset[str]:
-    """The description fields a researcher without a grant sees of a restricted record.
-
-    The archive's public catalogue fields (``LANTAI_DISCOVERY_FIELDS``; a date brings its year),
-    plus the access level, which tells why the rest is withheld.
-    """
-    return frozenset({*discovery, "access_level", *(("year",) if "date" in discovery else ())})
-
-
 @dataclass
 class RecordHits:
     """Where a query matches inside one record."""

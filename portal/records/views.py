@@ -22,10 +22,9 @@ from sqlalchemy.orm import Session
 
 from archive.audit.review import who_accessed
 from archive.catalog.models import Page, Record
-from archive.vocabulary import AccessLevel, AuditAction, DownloadForm, PageSource, Role
+from archive.vocabulary import AuditAction, DownloadForm, PageSource
 from config.errors import NotFoundError
 from indexer import pageimages
-from indexer.search.discovery import parse_fields
 from portal.audit.web import audit_or_refuse
 from portal.records import downloads, guard, service, stamp
 from portal.search.browse import LEVEL_LABELS, record_trail
@@ -54,14 +53,6 @@ def _page_number(page_total: int, first_hit: int | None) -> int:
     return min(max(number, 1), max(page_total, 1))
 
 
-def _entry_only(record: Record, readable: bool) -> frozenset[str] | None:
-    """For a researcher who may not read a restricted record: the public catalogue fields only."""
-    user = guard.current_user()
-    if readable or user is None or user.role != Role.RESEARCHER or record.access_level != AccessLevel.RESTRICTED:
-        return None
-    return service.entry_fields(parse_fields(guard.lantai().settings.discovery_fields))
-
-
 @bp.get("/<int:record_id>")
 def show(record_id: int) -> str:
     """The record page: description, page viewer with hit boxes, page text, search within, related."""
@@ -75,7 +66,7 @@ def show(record_id: int) -> str:
         hits = service.RecordHits(query=query)
         if readable and query:
             hits = service.hits_in_record(ctx.search, record.id, query, guard.clearance(session))
-        only = _entry_only(record, readable)
+        only = guard.entry_only(record, readable)
         number = _page_number(len(pages), hits.page_numbers[0] if hits.pages else None)
         page = next((p for p in pages if p.number == number), None)
         boxes = service.page_boxes(page, hits.terms) if page is not None and hits.terms else []

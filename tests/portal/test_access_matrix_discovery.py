@@ -153,3 +153,25 @@ def test_the_record_page_of_an_entry_shows_public_fields_and_the_request_path(ma
     assert TITLE["restricted"] in page and f"/requests/new?record={ids['restricted']}" in page
     for leak in (TEXT["restricted"], DOC["restricted"], "长沙市教育局"):
         assert leak not in page, leak
+
+
+def test_the_api_lists_entries_and_serves_public_fields_only(make_app: Callable[..., Flask]) -> None:
+    auth, ids = _build(make_app, "researcher")
+    body = auth.client.get("/api/v1/search", query_string={"q": TITLE["restricted"]}).get_json()
+    assert [hit["id"] for hit in body["hits"]] == []
+    assert [entry["id"] for entry in body["entries"]] == [ids["restricted"]] and body["entries_total"] == 1
+    assert set(body["entries"][0]["fields"]) <= {"reference_code", "date", "year", "department"}
+    assert "entries" not in auth.client.get("/api/v1/search", query_string={"q": TEXT["restricted"]}).get_json()
+    record = auth.client.get(f"/api/v1/records/{ids['restricted']}").get_json()
+    assert (
+        record["title"] == f"关于{TITLE['restricted']}的通知" and record["pages"] == [] and record["original"] is None
+    )
+    assert "doc_number" not in record and "creator" not in record and "status" not in record
+    # an archivist gets the whole description, as before
+    staff = AuthActions(auth.client.application.test_client())
+    staff.login("archivist")
+    full = staff.client.get(f"/api/v1/records/{ids['restricted']}").get_json()
+    assert (
+        full["doc_number"] == f"长教发〔2023〕{DOC['restricted']}"
+        and "entries" not in staff.client.get("/api/v1/search", query_string={"q": TITLE["restricted"]}).get_json()
+    )

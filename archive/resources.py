@@ -43,11 +43,18 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
 
 
-def record_json(record: Record, *, readable: bool, with_text: bool = False) -> dict[str, Any]:
+def record_json(
+    record: Record, *, readable: bool, with_text: bool = False, only: frozenset[str] | None = None
+) -> dict[str, Any]:
     """A record: its catalogue entry, processing state, original and (when readable) its pages.
 
-    ``with_text`` adds each page's text (the command line's ``records show``).
+    ``with_text`` adds each page's text (the command line's ``records show``). ``only``: the
+    public catalogue fields of a record the caller may know of but not read (discovery); then
+    nothing else: no processing state, no original, no pages.
     """
+    if only is not None:
+        shown = {name: _plain(getattr(record, name)) for name in RECORD_FIELDS if name in only}
+        return {"id": record.id, **shown, "readable": False, "original": None, "pages": []}
     original = record.original
     body: dict[str, Any] = {"id": record.id, **{name: _plain(getattr(record, name)) for name in RECORD_FIELDS}}
     body["readable"] = readable

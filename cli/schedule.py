@@ -15,6 +15,7 @@ from cli.main import pass_lantai
 from collection.checks import check_ready_transfers
 from collection.reminders import reminder_pass
 from config.errors import InputError
+from indexer.alerts import alert_pass
 from indexer.context import Lantai
 from indexer.periodic import PeriodicTask, last_runs, register, registered, run_due
 from indexer.search.purge import purge
@@ -50,6 +51,8 @@ BUILTIN: tuple[PeriodicTask, ...] = (
                  "Derive filing tasks, run ready receipt checks, remind departments of due and overdue tasks"),
     PeriodicTask("fixity_daily", dt.timedelta(days=1), scheduled_pass,
                  "Re-hash today's share of the originals (all once per LANTAI_FIXITY_CYCLE_DAYS); watch free space"),
+    PeriodicTask("search_alerts", dt.timedelta(hours=1), alert_pass,
+                 "Tell users of new records matching their saved searches (in the portal; e-mail when SMTP is set)"),
 )
 
 

@@ -69,12 +69,14 @@ class Settings(BaseModel):
 
     # Portal
     public_search: bool = Field(True, description="Whether anonymous visitors may search and read open records.")
+    discovery_fields: str = Field("title,reference_code,date,department", pattern=r"^$|^(title|reference_code|doc_number|creator|department|fonds_code|category_code|date)(,(title|reference_code|doc_number|creator|department|fonds_code|category_code|date))*$", description="Catalogue fields by which researchers find restricted records (never their text, snippets or images), comma-separated from title, reference_code, doc_number, creator, department, fonds_code, category_code, date; empty: restricted records stay out of their search.")
     stamp_downloads: bool = Field(False, description="Stamp downloaded PDFs and images with the user's name and the time.")
     login_max_failures: int = Field(5, ge=1, description="Failed logins of one name from one address before each further attempt waits (15 s, doubling; an address gets 4 times as many across names).")
     login_lockout_minutes: int = Field(15, ge=1, description="How long a failed login counts, and the longest wait it can cause.")
     session_hours: int = Field(12, ge=1, description="Lifetime of a portal session.")
     trusted_proxies: int = Field(0, ge=0, le=5, description="How many reverse proxies in front of the portal set X-Forwarded-For (0: none).")
     smtp_url: str | None = Field(None, description="SMTP server for notices, e.g. `smtp://user:pass@host:587`; unset: no e-mail.")
+    portal_url: str | None = Field(None, description="The portal's address as users reach it, e.g. `https://archive.example.edu.cn`, for links in e-mail sent by the worker (search alerts); unset: links are paths.")
     mail_from: str = Field("lantai@localhost", description="Sender address of e-mail notices.")
 
     # Collection and transfer

@@ -21,6 +21,8 @@ STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "denied":
 # Header links of areas: (endpoint, label, who sees it). A link whose endpoint is not
 # registered (its area has not landed) is left out.
 NAV_LINKS: list[tuple[str, Any, Callable[[User | None], bool]]] = [
+    ("browse.index", _l("浏览馆藏"), lambda u: True),
+    ("saved.index", _l("我保存的检索"), lambda u: u is not None),
     ("upload.upload", _l("Upload"), lambda u: u is not None and u.is_staff),
     ("describe.index", _l("著录"), lambda u: u is not None and u.is_staff),
     ("collection.index", _l("移交"), lambda u: u is not None and (u.is_staff or u.role == "clerk")),

@@ -10,4 +10,5 @@ from archive.catalog import (
     lifecycle,  # noqa: F401
     models,  # noqa: F401
     preservation,  # noqa: F401
+    searches,  # noqa: F401
 )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from indexer.search.analysis import is_word_unit, query_units
 from indexer.search.base import QuerySyntaxError
+from indexer.search.values import canonical
 
 TEXT_FIELDS = ("title", "creator", "doc_number", "department", "category", "fonds", "reference_code")
 FIELDS = (*TEXT_FIELDS, "year")
@@ -148,6 +149,11 @@ def _lex(text: str) -> list[_Tok]:
     return toks
 
 
+def tokens(text: str) -> list[_Tok]:
+    """The tokens of a query as typed (words, phrases, operators), for forms that show a query."""
+    return _lex(text)
+
+
 def _find_quote(text: str, start: int) -> int:
     for j in range(start, len(text)):
         if text[j] in '"“”':
@@ -264,7 +270,8 @@ class _Parser:
             )
         if tok.field == "year":
             return _year(tok)
-        found = tuple(query_units(tok.text))
+        text = canonical(tok.field, tok.text) if tok.field else tok.text
+        found = tuple(query_units(text))
         if not found:
             # Only spaces or marks that fold to nothing: match nothing rather than everything.
             return Term((), tok.field)

@@ -9,6 +9,7 @@ from typing import Any
 from indexer.search.base import FACETS, SORTS, FacetCount, QuerySyntaxError, SearchRequest
 from indexer.search.highlight import Pattern
 from indexer.search.query import Node, Term, compile_query, term_string
+from indexer.search.values import canonical
 
 MAX_LIMIT = 1000
 MAX_WINDOW = 100_000  # deepest result reachable by paging (Elasticsearch's max_result_window here)
@@ -57,7 +58,7 @@ def prepare(request: SearchRequest) -> Prepared:
                 f"Unknown filter or facet {name!r}; use one of {', '.join(FACETS)}.",
                 f"未知的筛选或分面字段 {name!r}；可用：{'、'.join(FACETS)}。",
             )
-    filters = {k: [str(v) for v in vs] for k, vs in request.filters.items() if vs}
+    filters = {k: [canonical(k, str(v)) for v in vs] for k, vs in request.filters.items() if vs}
     for value in filters.get("year", []):
         # ASCII digits only: str.isdigit() admits "²" and int() "--5" does not, and more than four
         # digits overflow the index's integer.

@@ -109,6 +109,20 @@ SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": "Facets not counted within the time budget (very common terms); their lists are empty.",
             },
+            "entries": {
+                "type": "array",
+                "description": "Researchers only: restricted records matching on their public catalogue fields "
+                "(LANTAI_DISCOVERY_FIELDS), to ask access for; no snippet, no pages.",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "fields": {"type": "object"},
+                    },
+                },
+            },
+            "entries_total": {"type": "integer", "description": "How many restricted records match so."},
         },
     },
     "SearchHit": {

@@ -27,7 +27,7 @@ from portal.auth import authenticate_request
 from portal.records import guard
 from portal.records.views import original_download
 from portal.search.params import parse_state, to_request
-from portal.search.views import search_details
+from portal.search.views import discover, search_details
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -57,16 +57,23 @@ def search() -> dict[str, Any]:
     ctx = guard.lantai()
     state = parse_state(request.args, page_size=10)
     with ctx.catalog.session() as session:
-        response = ctx.search.search(to_request(state, guard.clearance(session)))
+        search_request = to_request(state, guard.clearance(session))
+        response = ctx.search.search(search_request)
         body = response.to_dict()
-        audit_or_refuse(session, AuditAction.SEARCH, object_type="search",
-                        details=search_details(state, response, via="api"))
+        entries, entries_total = discover(search_request) if not state.is_empty else ([], 0)
+        if entries:  # restricted records a researcher may ask for, by their public catalogue fields
+            body["entries"] = [{"id": e.id, "title": e.title, "fields": e.fields} for e in entries]
+            body["entries_total"] = entries_total
+        details = search_details(state, response, via="api")
+        if entries:
+            details["entries_shown"] = [e.id for e in entries]
+        audit_or_refuse(session, AuditAction.SEARCH, object_type="search", details=details)
     return body
 
 
 def _record_body(found: Record, readable: bool) -> dict[str, Any]:
-    """The record's JSON (``archive.resources``) with the API's links."""
-    body = record_json(found, readable=readable)
+    """The record's JSON (``archive.resources``) with the API's links (public fields only for an entry)."""
+    body = record_json(found, readable=readable, only=guard.entry_only(found, readable))
     if body["original"] is not None:
         body["original"]["download"] = url_for("api.download", record_id=found.id) if readable else None
     for item in body["pages"]:

@@ -35,6 +35,7 @@ from archive.catalog.models import Record, is_catalog_id, utcnow
 from archive.vocabulary import AuditAction, Outcome, Role
 from config.errors import LantaiError
 from indexer.context import Lantai
+from indexer.search.discovery import parse_fields
 from portal.auth import current_user as auth_current_user
 
 
@@ -124,6 +125,16 @@ def may_see(session: Session, record: Record) -> bool:
 def may_read(session: Session, record: Record) -> bool:
     """Whether the caller may read this (visible) record's content."""
     return bool(can_view_content(current_user(), record, session, public_search=public_search()))
+
+
+def entry_only(record: Record, readable: bool) -> frozenset[str] | None:
+    """For a researcher who may not read a restricted record: the public catalogue fields
+    (``LANTAI_DISCOVERY_FIELDS``) and nothing else; None when the whole description may show."""
+    user = current_user()
+    if readable or user is None or user.role != Role.RESEARCHER or record.access_level != RESTRICTED:
+        return None
+    fields = parse_fields(lantai().settings.discovery_fields)
+    return frozenset({*fields, "access_level", *(("year",) if "date" in fields else ())})
 
 
 def may_request(session: Session, record: Record) -> bool:

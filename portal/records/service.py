@@ -27,15 +27,17 @@ def display_value(name: str, value: Any, language: str = "zh") -> str:
     return display(name, value, language)
 
 
-def description_rows(record: Record, language: str = "zh") -> list[tuple[str, str, str]]:
-    """(Chinese label, English label, value) for every filled description field.
+def description_rows(
+    record: Record, language: str = "zh", only: frozenset[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(Chinese label, English label, value) for every filled description field (or those in ``only``).
 
     The access level says where it comes from: 密级 and 开放标识 by the rule, or a person's
     stricter choice (the stricter of the two always wins).
     """
     rows = []
     for spec in DESCRIPTION_FIELDS:
-        if spec.name == "access_override":
+        if spec.name == "access_override" or (only is not None and spec.name not in only):
             continue
         value = display_value(spec.name, getattr(record, spec.name, None), language)
         if spec.name == "access_level" and value:

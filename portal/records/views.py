@@ -27,6 +27,7 @@ from config.errors import NotFoundError
 from indexer import pageimages
 from portal.audit.web import audit_or_refuse
 from portal.records import downloads, guard, service, stamp
+from portal.search.browse import LEVEL_LABELS, record_trail
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 
@@ -65,6 +66,7 @@ def show(record_id: int) -> str:
         hits = service.RecordHits(query=query)
         if readable and query:
             hits = service.hits_in_record(ctx.search, record.id, query, guard.clearance(session))
+        only = guard.entry_only(record, readable)
         number = _page_number(len(pages), hits.page_numbers[0] if hits.pages else None)
         page = next((p for p in pages if p.number == number), None)
         boxes = service.page_boxes(page, hits.terms) if page is not None and hits.terms else []
@@ -73,7 +75,11 @@ def show(record_id: int) -> str:
         html = render_template(
             "records/record.html",
             record=record,
-            rows=service.description_rows(record, str(get_locale())),
+            rows=service.description_rows(record, str(get_locale()), only=only),
+            title_public=only is None or "title" in only,
+            ref_public=only is None or "reference_code" in only,
+            level_labels=LEVEL_LABELS,
+            trail=record_trail(record) if only is None else [],
             readable=readable,
             pages=pages,
             page=page,

@@ -21,8 +21,10 @@ from archive.access import Clearance
 from archive.dates import BadDate, parse_date
 from config.errors import InputError
 from indexer.search.base import FACETS, SORTS, SearchRequest
+from indexer.search.values import canonical
 
 PAGE_SIZE = 20
+PAGE_SIZES = (10, 20, 50, 100)  # the portal's per-page choices
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
 
@@ -85,6 +87,9 @@ class SearchState:
         sort = str(changes.get("sort", self.sort))
         if sort != "relevance":
             pairs.append(("sort", sort))
+        limit = int(changes.get("limit", self.limit))  # type: ignore[call-overload]
+        if limit != PAGE_SIZE:
+            pairs.append(("limit", str(limit)))
         page = int(changes.get("page", 1))  # type: ignore[call-overload]
         if page > 1:
             pairs.append(("page", str(page)))
@@ -130,7 +135,7 @@ def period_bound(raw: str, name: str, end: bool = False) -> dt.date | None:
     )
 
 
-def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int, clamp: bool = False) -> int:
     raw = args.get(name, "")
     if raw in ("", None):
         return default
@@ -138,6 +143,9 @@ def _int(args: Mapping[str, str], name: str, default: int, low: int, high: int) 
         value = int(raw)
     except ValueError:
         value = low - 1
+        clamp = False  # not a number at all: say so
+    if clamp:
+        return min(max(value, low), high)
     if not low <= value <= high:
         raise SearchParameterError(
             f"{name} must be a whole number from {low} to {high}",
@@ -154,11 +162,14 @@ def _split_filter(raw: str, separator: str) -> tuple[str, str]:
             f"Filter {raw!r} must look like FIELD{separator}VALUE with FIELD one of {', '.join(FACETS)}",
             f"筛选条件 {raw!r} 应为 字段{separator}值，字段为 {'、'.join(FACETS)} 之一",
         )
-    return name, value.strip()
+    return name, canonical(name, value.strip())
 
 
-def parse_state(args: MultiDict[str, str], page_size: int = PAGE_SIZE) -> SearchState:
-    """Read the search state from URL parameters; raise ``SearchParameterError`` on a bad one."""
+def parse_state(args: MultiDict[str, str], page_size: int = PAGE_SIZE, clamp_page: bool = False) -> SearchState:
+    """Read the search state from URL parameters; raise ``SearchParameterError`` on a bad one.
+
+    ``clamp_page`` (the portal): a page number out of range is taken as the nearest page there is.
+    """
     state = SearchState(query=(args.get("q") or args.get("query") or "").strip())
     seen: set[tuple[str, str]] = set()
     pairs = [_split_filter(r, ":") for r in args.getlist("f") if r.strip()]
@@ -179,7 +190,7 @@ def parse_state(args: MultiDict[str, str], page_size: int = PAGE_SIZE) -> Search
         state.start = _int(args, "offset", 0, 0, MAX_OFFSET)
         state.page = state.start // state.limit + 1
     else:
-        state.page = _int(args, "page", 1, 1, MAX_OFFSET // state.limit + 1)
+        state.page = _int(args, "page", 1, 1, MAX_OFFSET // state.limit + 1, clamp=clamp_page)
     return state
 
 

@@ -11,13 +11,16 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from archive.catalog.models import Page, Record
-from archive.vocabulary import AccessLevel, AuditAction
+from archive.vocabulary import AccessLevel, AuditAction, Role
 from config.errors import InputError
-from indexer.search.base import FACETS, SearchResponse
+from indexer.search.base import FACETS, SearchHit, SearchRequest, SearchResponse
+from indexer.search.discovery import discovery_request, entry_hit, parse_fields
+from indexer.search.query import FIELDS
 from portal.audit.web import audit_or_refuse
 from portal.records import guard
 from portal.records.service import display_value
-from portal.search.params import SearchState, parse_state, to_request
+from portal.search.advanced import FIELD_LABELS
+from portal.search.params import PAGE_SIZES, SearchState, parse_state, to_request
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
@@ -32,6 +35,17 @@ FACET_LABELS = {
     "language": "语种",
 }
 SORT_LABELS = {"relevance": "相关度", "date_desc": "日期（新→旧）", "date_asc": "日期（旧→新）", "title": "题名"}
+# An example value of each field of the query language, for the syntax help.
+FIELD_EXAMPLES = {
+    "title": "通知",
+    "creator": "教育局",
+    "doc_number": "长教发〔2023〕12号",
+    "department": "办公室",
+    "category": "WS",
+    "fonds": "J001",
+    "reference_code": "J001-WS·2023",
+    "year": "2018..2020",
+}
 RECENT = 10
 FACET_VALUES_SHOWN = 12
 
@@ -71,6 +85,24 @@ def search_details(state: SearchState, response: SearchResponse, via: str | None
     return details
 
 
+def discover(search_request: SearchRequest) -> tuple[list[SearchHit], int]:
+    """Restricted records a researcher may ask for, found by their public catalogue fields only.
+
+    Records the researcher already holds a grant for are among the ordinary hits, not here.
+    """
+    user = guard.current_user()
+    if user is None or not user.active or user.role != Role.RESEARCHER:
+        return [], 0
+    fields = parse_fields(guard.lantai().settings.discovery_fields)
+    entries = discovery_request(search_request, fields)
+    if entries is None:
+        return [], 0
+    found = guard.lantai().search.search(entries)
+    granted = search_request.clearance.granted_ids
+    hits = [entry_hit(hit, fields) for hit in found.hits if hit.id not in granted]
+    return hits, found.total - (len(found.hits) - len(hits))
+
+
 @bp.get("")
 def search() -> tuple[str, int]:
     """Run the search in the URL (or show recent records when there is none)."""
@@ -79,13 +111,21 @@ def search() -> tuple[str, int]:
     state = SearchState()
     response: SearchResponse | None = None
     thumbnails: set[int] = set()
+    entries: list[SearchHit] = []
+    entries_total = 0
     try:
-        state = parse_state(request.args)
+        state = parse_state(request.args, clamp_page=True)
         with ctx.catalog.session() as session:
             search_request = to_request(state, guard.clearance(session))
             if state.is_empty:
                 search_request.sort, search_request.limit, search_request.offset = "date_desc", RECENT, 0
             response = ctx.search.search(search_request)
+            if response.total and state.offset >= response.total:  # past the end: the last page
+                state.page = -(-response.total // state.limit)
+                search_request.offset = state.offset
+                response = ctx.search.search(search_request)
+            if not state.is_empty:
+                entries, entries_total = discover(search_request)
             ids = [hit.id for hit in response.hits]
             if ids:
                 thumbnails = set(
@@ -102,6 +142,8 @@ def search() -> tuple[str, int]:
                 )
             if not state.is_empty:
                 details = search_details(state, response)
+                if entries:
+                    details["entries_shown"] = [hit.id for hit in entries]
                 audit_or_refuse(session, AuditAction.SEARCH, object_type="search", details=details)
     except InputError as exc:  # a malformed query or parameter: its message, never a 500
         error = exc.message
@@ -113,11 +155,17 @@ def search() -> tuple[str, int]:
             response=response,
             error=error,
             thumbnails=thumbnails,
+            entries=entries,
+            entries_total=entries_total,
             facet_names=FACETS,
             facet_labels=FACET_LABELS,
             facet_value_label=facet_value_label,
             facet_values_shown=FACET_VALUES_SHOWN,
             sort_labels=SORT_LABELS,
+            page_sizes=PAGE_SIZES,
+            query_fields=FIELDS,
+            field_labels=FIELD_LABELS,
+            field_examples=FIELD_EXAMPLES,
             pagination=_pagination(state, response.total) if response else [],
             last_page=max(1, -(-response.total // state.limit)) if response else 1,
         ),

@@ -293,6 +293,10 @@ class AuditAction(Term):
     TRANSFER_RETURN = "transfer_return", "退回移交", "Transfer returned"  # details: reasons per item
     TRANSFER_CONFIRM = "transfer_confirm", "确认移交清册", "Transfer list confirmed"  # details: side
     REMINDER = "reminder", "催交提醒", "Filing reminder"  # details: task, due, days, recipients
+    RECORD_WITHDRAW = "record_withdraw", "撤下档案", "Record withdrawn"  # details: reason
+    RECORD_RESTORE = "record_restore", "恢复档案", "Record restored"  # details: reason withdrawn
+    RECORD_RETRY = "record_retry", "重新处理", "Processing retried"  # details: error, job
+    TEXT_CORRECT = "text_correct", "校正页面文本", "Page text corrected"  # details: page, version, chars
 
 
 @named("保管状态", "custody")

@@ -8,4 +8,5 @@ from archive.catalog import (
     collection,  # noqa: F401
     description,  # noqa: F401
     models,  # noqa: F401
+    portal_work,  # noqa: F401
 )

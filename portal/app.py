@@ -32,6 +32,7 @@ BLUEPRINTS: list[str] = [
     "portal.describe.views:bp",
     "portal.collection.views:bp",
     "portal.collection.api:bp",
+    "portal.work.views:bp",
     "portal.site:bp",
 ]
 

@@ -56,5 +56,7 @@ def load(session: Session, *, admin: bool, limit: int = LIMIT) -> Queues:
     requests = _queue(session, select(AccessRequest).where(AccessRequest.status == RequestStatus.PENDING),
                       (AccessRequest.created_at,), limit)
     ids = [r.id for r in processing.items]
-    jobs = session.scalars(select(Job).where(Job.record_id.in_(ids), Job.status == JobStatus.RUNNING)) if ids else []
-    return Queues(processing, failed, review, requests, withdrawn, {job.record_id: job for job in jobs})
+    jobs: list[Job] = list(session.scalars(
+        select(Job).where(Job.record_id.in_(ids), Job.status == JobStatus.RUNNING))) if ids else []
+    progress = {job.record_id: job for job in jobs if job.record_id is not None}
+    return Queues(processing, failed, review, requests, withdrawn, progress)

@@ -299,6 +299,16 @@ class AuditAction(Term):
     TEXT_CORRECT = "text_correct", "校正页面文本", "Page text corrected"  # details: page, version, chars
 
 
+@named("通知类别", "notification kind")
+class NotificationKind(Term):
+    """What the portal's bell counts (``archive.notifications``); each is marked read per user."""
+
+    REQUESTS = "requests", "利用申请", "Access requests"  # staff: requests waiting for a decision
+    DECISIONS = "decisions", "审批结果", "Decisions"  # researchers: their requests decided
+    REVIEW = "review", "待审核建议", "Review items"  # staff: machine suggestions to confirm
+    DEADLINES = "deadlines", "归档期限提醒", "Filing deadlines"  # clerks and staff: filing reminders
+
+
 @named("保管状态", "custody")
 class Custody(Term):
     """Whether a record is part of the archive yet: submitted items wait for acceptance.

@@ -33,6 +33,7 @@ BLUEPRINTS: list[str] = [
     "portal.collection.views:bp",
     "portal.collection.api:bp",
     "portal.work.views:bp",
+    "portal.notifications.views:bp",
     "portal.site:bp",
 ]
 

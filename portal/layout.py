@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import LazyString, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
@@ -71,6 +71,12 @@ def term_label(vocabulary: str, value: Any) -> str:
         return str(term(value).label(str(get_locale())))
     except ValueError:
         return "" if value is None else str(value)
+
+
+def lazy_label(term: Any, code: str | None = None) -> LazyString:
+    """A term's (or 门类's) label in the language of the request that shows it, then its code if given;
+    for choice lists built once and shown in either language."""
+    return LazyString(lambda: term.label(str(get_locale())) + (f" {code}" if code else ""))
 
 
 def init_app(app: Flask) -> None:

@@ -31,7 +31,7 @@ def page_urls(app: Flask, values: dict[str, Any]) -> Iterator[str]:
         if url is None:
             continue
         path = url[1]
-        if not path.endswith(SKIPPED_SUFFIXES) or path.endswith("/pages/1/text") and "/work/" in path:
+        if not path.endswith(SKIPPED_SUFFIXES) or (path.endswith("/pages/1/text") and "/work/" in path):
             yield path
 
 

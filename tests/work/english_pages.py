@@ -40,12 +40,12 @@ def foreign_text(html: str, data: Iterable[str]) -> list[str]:
     soup = BeautifulSoup(html, "lxml")
     for tag in soup(["script", "style", "pre", "textarea"]):
         tag.decompose()
-    for tag in soup.find_all(attrs={"lang": re.compile(r"^zh")}):
+    for tag in soup.find_all(lang=re.compile(r"^zh")):
         tag.decompose()
     text = soup.get_text(" ")
     for attr in ("title", "alt", "placeholder", "aria-label"):
-        text += " " + " ".join(str(t.get(attr)) for t in soup.find_all(attrs={attr: True}))
-    text += " " + " ".join(str(t.get("value")) for t in soup.find_all("input", type=("submit", "button")))
+        text += " " + " ".join(str(t.get(attr)) for t in soup.find_all(None, attrs={attr: True}))
+    text += " " + " ".join(str(t.get("value")) for t in soup.find_all("input", type=["submit", "button"]))
     for value in sorted(data, key=len, reverse=True):
         if value:
             text = text.replace(value, " ")

@@ -16,6 +16,7 @@ from archive.vocabulary import CATEGORIES, AccessLevel, Carrier, Classification,
 from config.errors import LantaiError
 from portal.audit.web import current_actor, where
 from portal.auth import current_user
+from portal.i18n import localized
 from portal.layout import lazy_label
 
 bp = Blueprint("describe", __name__, url_prefix="/describe")
@@ -65,9 +66,9 @@ def field_label(name: str) -> str:
 
 
 def bilingual(error: LantaiError) -> str:
-    """An error message in both languages, as the description pages show validation errors."""
-    zh, en = error.message_zh, error.message_en
-    return zh if zh == en else f"{zh} / {en}"
+    """An error message as the description pages show it: in the user's language only (the CLI and
+    the API carry both)."""
+    return localized(error)
 
 
 def username() -> str:

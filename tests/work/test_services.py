@@ -83,3 +83,15 @@ def test_unchanged_correction_is_refused_in_both_languages(app: Flask) -> None:
     with app.extensions["lantai"].catalog.session() as db, pytest.raises(TextCorrectionError) as caught:
         correct_page_text(db, rec.id, 2, "联系人 王老师", staff("a"))
     assert (caught.value.message_zh, caught.value.message_en) == ("文本没有修改", "The text is unchanged")
+
+
+def test_a_batch_of_one_record_is_audited_as_a_single_edit(app: Flask) -> None:
+    from archive.description.records import batch_update
+
+    one, two, three = (add_record(app, PAGES).id for _ in range(3))
+    with app.extensions["lantai"].catalog.session() as db:
+        batch_update(db, [one], {"note": "单件修改"}, staff("a"), settings=None)
+        batch_update(db, [two, three], {"note": "批量修改"}, staff("a"), settings=None)
+        events = db.scalars(select(AuditEvent).where(AuditEvent.action == "metadata_edit")).all()
+        via = {(e.record_id, json.loads(e.details)["via"]) for e in events}
+    assert via == {(one, "form"), (two, "batch"), (three, "batch")}

@@ -14,7 +14,8 @@ Search applies the same policy through ``clearance_for`` inside the backend.
 Department clerks (部门兼职档案员) see what any member of the body's staff may: open and
 internal records (not restricted or secret ones, and they ask for none). Records still in a
 transfer (``custody`` submitted) are not yet the archive's: archive staff and the clerks of the
-submitting department see them, nobody else.
+submitting department see them, nobody else. A record withdrawn from the portal
+(``withdrawn_at``) is out of search and known to archive staff alone, so they can restore it.
 """
 
 from __future__ import annotations
@@ -227,12 +228,21 @@ def _submitted_visible(user: User | None, record: Record, session: Session) -> b
     return code is not None and code == record.department_code and record.access_level != SECRET
 
 
+def _withdrawn_visible(user: User | None, record: Record) -> bool:
+    """Whether ``user`` may see a withdrawn record: archive staff (a secret one: administrators)."""
+    if user is None or user.role not in STAFF_ROLES:
+        return False
+    return record.access_level != SECRET or user.role == Role.ADMIN
+
+
 def can_view_metadata(
     user: User | None, record: Record, session: Session, *, public_search: bool
 ) -> bool:
     """Whether ``user`` may know that ``record`` exists and see its catalogue entry."""
     user = _active(user)
     level = record.access_level
+    if record.withdrawn_at is not None:
+        return _withdrawn_visible(user, record)
     if record.custody is not None:
         return _submitted_visible(user, record, session)
     if user is None:
@@ -255,6 +265,8 @@ def can_view_content(user: User | None, record: Record, session: Session, *, pub
     level = record.access_level
     if level == SECRET:
         return False
+    if record.withdrawn_at is not None:
+        return _withdrawn_visible(user, record)
     if record.custody is not None:
         return _submitted_visible(user, record, session)
     if user is None:
@@ -300,5 +312,6 @@ def can_request(user: User | None, record: Record, session: Session) -> bool:
         user is not None
         and user.role == Role.RESEARCHER
         and record.access_level == RESTRICTED
+        and record.withdrawn_at is None
         and not has_grant(user, record.id, session)
     )

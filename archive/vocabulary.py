@@ -310,6 +310,20 @@ class AuditAction(Term):
     KEY_ROTATE = "key_rotate", "更换加密密钥", "Encryption key rotated"  # details: old and new key ids, files
     SAVED_SEARCH = "saved_search", "保存检索", "Saved search"  # details: op (create, alert_on, alert_off, delete), name
     SEARCH_ALERT = "search_alert", "检索提醒", "Search alert"  # details: saved search, new matches, mailed
+    RECORD_WITHDRAW = "record_withdraw", "撤下档案", "Record withdrawn"  # details: reason
+    RECORD_RESTORE = "record_restore", "恢复档案", "Record restored"  # details: reason withdrawn
+    RECORD_RETRY = "record_retry", "重新处理", "Processing retried"  # details: error, job
+    TEXT_CORRECT = "text_correct", "校正页面文本", "Page text corrected"  # details: page, version, chars
+
+
+@named("通知类别", "notification kind")
+class NotificationKind(Term):
+    """What the portal's bell counts (``archive.notifications``); each is marked read per user."""
+
+    REQUESTS = "requests", "利用申请", "Access requests"  # staff: requests waiting for a decision
+    DECISIONS = "decisions", "审批结果", "Decisions"  # researchers: their requests decided
+    REVIEW = "review", "待审核建议", "Review items"  # staff: machine suggestions to confirm
+    DEADLINES = "deadlines", "归档期限提醒", "Filing deadlines"  # clerks and staff: filing reminders
 
 
 @named("保管状态", "custody")

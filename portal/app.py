@@ -39,6 +39,8 @@ BLUEPRINTS: list[str] = [
     "portal.lifecycle.views:bp",
     "portal.lifecycle.api:bp",
     "portal.preservation.views:bp",
+    "portal.work.views:bp",
+    "portal.notifications.views:bp",
     "portal.site:bp",
 ]
 

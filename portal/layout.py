@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, url_for
-from flask_babel import format_date, format_datetime
+from flask_babel import LazyString, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
+import archive.vocabulary as vocab
 from archive.catalog.accounts import User
 from portal.i18n import localized
 
@@ -23,6 +24,7 @@ STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "denied":
 NAV_LINKS: list[tuple[str, Any, Callable[[User | None], bool]]] = [
     ("browse.index", _l("浏览馆藏"), lambda u: True),
     ("saved.index", _l("我保存的检索"), lambda u: u is not None),
+    ("work.dashboard", _l("工作台"), lambda u: u is not None and u.is_staff),
     ("upload.upload", _l("Upload"), lambda u: u is not None and u.is_staff),
     ("describe.index", _l("著录"), lambda u: u is not None and u.is_staff),
     ("collection.index", _l("移交"), lambda u: u is not None and (u.is_staff or u.role == "clerk")),
@@ -65,13 +67,30 @@ def nav_links() -> list[tuple[str, Any]]:
     return [(e, label) for e, label, who in NAV_LINKS if e in current_app.view_functions and who(user)]
 
 
+def term_label(vocabulary: str, value: Any) -> str:
+    """A stored code of an ``archive.vocabulary`` term (``term_label("PageSource", "ocr")``) as its
+    label in the request's language; a value the vocabulary lacks is shown as it is."""
+    term = getattr(vocab, vocabulary)
+    try:
+        return str(term(value).label(str(get_locale())))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+def lazy_label(term: Any, code: str | None = None) -> LazyString:
+    """A term's (or 门类's) label in the language of the request that shows it, then its code if given;
+    for choice lists built once and shown in either language."""
+    return LazyString(lambda: term.label(str(get_locale())) + (f" {code}" if code else ""))
+
+
 def init_app(app: Flask) -> None:
     """Register the layout's template globals."""
     app.jinja_env.globals.update(
         endpoint_url=endpoint_url,
         nav_links=nav_links,
         record_url=record_url,
-        role_label=lambda role: ROLE_LABELS.get(role, role),
+        role_label=lambda role: term_label("Role", role),
+        term_label=term_label,
         access_label=lambda level: ACCESS_LABELS.get(level, level),
         status_label=lambda status: STATUS_LABELS.get(status, status),
         format_datetime=format_datetime,

@@ -9,6 +9,7 @@ from archive.catalog import (
     description,  # noqa: F401
     lifecycle,  # noqa: F401
     models,  # noqa: F401
+    portal_work,  # noqa: F401
     preservation,  # noqa: F401
     searches,  # noqa: F401
 )

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -96,6 +97,11 @@ class Record(Base):
     # NULL: part of the archive. ``submitted``: in a transfer awaiting acceptance (``Custody``),
     # so not in search and given no 档号 until the archive accepts it (``collection``).
     custody: Mapped[str | None] = mapped_column(String(16))
+    # Withdrawn from the portal (not deleted): out of search and hidden from all but staff,
+    # with who, when and why (``archive.description.withdrawal``).
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(128))
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
     # Processing
     status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PENDING)
     error_code: Mapped[str | None] = mapped_column(String(64))
@@ -122,6 +128,11 @@ class Record(Base):
         Index("ix_records_access_level", "access_level"),
         Index("ix_records_series", "fonds_code", "category_code", "year", "retention", "department_code"),
     )
+
+    @classmethod
+    def in_search(cls) -> Any:
+        """The condition of a record the search index holds: part of the archive, not withdrawn."""
+        return and_(cls.custody.is_(None), cls.withdrawn_at.is_(None))
 
     @property
     def original(self) -> OriginalFile | None:

@@ -270,9 +270,13 @@ def batch_update(
     settings: Settings | None,
     vocabulary: Vocabulary | None = None,
 ) -> list[FieldChange]:
-    """Set the same fields on several records (batch editing); unknown or hidden ids change nothing."""
+    """Set the same fields on several records (batch editing); unknown or hidden ids change nothing.
+
+    A "batch" of one record is a single edit, and audited as one (``via`` form).
+    """
     records = visible_records(session, record_ids, editor)
-    return edit_records(session, records, changes, editor, via="batch", settings=settings, vocabulary=vocabulary)
+    via = "batch" if len(records) > 1 else "form"
+    return edit_records(session, records, changes, editor, via=via, settings=settings, vocabulary=vocabulary)
 
 
 def confirm_review(

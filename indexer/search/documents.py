@@ -88,7 +88,7 @@ def to_document(record: Record) -> SearchDocument:
 def _load(session: Session, ids: list[int]) -> list[Record]:
     stmt = (
         select(Record)
-        .where(Record.id.in_(ids), Record.custody.is_(None))  # submitted items are not yet the archive's
+        .where(Record.id.in_(ids), Record.in_search())  # submitted or withdrawn items are not in search
         # only the page text: a page's word boxes are thousands of JSON rows the index never reads
         .options(selectinload(Record.pages).load_only(Page.number, Page.text), selectinload(Record.files))
         .order_by(Record.id)
@@ -139,7 +139,7 @@ def count_records(lantai: Lantai, after_id: int = 0) -> int:
 
     with lantai.catalog.session() as session:
         return int(session.scalar(
-            select(func.count(Record.id)).where(Record.id > after_id, Record.custody.is_(None))
+            select(func.count(Record.id)).where(Record.id > after_id, Record.in_search())
         ) or 0)
 
 
@@ -149,7 +149,7 @@ def iter_documents(lantai: Lantai, after_id: int = 0, chunk: int = CHUNK) -> Ite
     while True:
         with lantai.catalog.session() as session:
             ids = list(session.scalars(
-                select(Record.id).where(Record.id > last, Record.custody.is_(None)).order_by(Record.id).limit(chunk)
+                select(Record.id).where(Record.id > last, Record.in_search()).order_by(Record.id).limit(chunk)
             ))
             if not ids:
                 return
@@ -163,7 +163,7 @@ def catalog_revisions(lantai: Lantai) -> Iterator[tuple[int, int]]:
     with lantai.catalog.session() as session:
         rows = session.execute(
             select(Record.id, Record.revision)
-            .where(Record.custody.is_(None))
+            .where(Record.in_search())
             .order_by(Record.id)
             .execution_options(yield_per=10_000)
         )

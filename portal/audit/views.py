@@ -67,8 +67,8 @@ def _audit_helpers() -> dict[str, Any]:
     english = _english
     return {
         "audit_action_label": lambda action, details=None: action_label(action, details, english=english()),
-        "audit_outcome_label": outcome_label,
-        "audit_role_label": role_label,
+        "audit_outcome_label": lambda outcome: outcome_label(outcome, english=english()),
+        "audit_role_label": lambda role: role_label(role, english=english()),
         "audit_details": details_of,
         "t": lambda zh, en: en if english() else zh,
         "visible": visible,

@@ -11,11 +11,13 @@ from flask_wtf import FlaskForm
 from archive.catalog.accounts import User
 from archive.catalog.models import Record
 from archive.description.records import Editor
-from archive.description.schema import CARRIERS, CLASSIFICATIONS, DEFAULT_CATEGORIES, OPENNESS, RETENTIONS
-from archive.vocabulary import AccessLevel, Role
+from archive.description.schema import CARRIERS, CLASSIFICATIONS, DEFAULT_CATEGORIES, OPENNESS
+from archive.vocabulary import CATEGORIES, AccessLevel, Carrier, Classification, Openness, Retention, Role
 from config.errors import LantaiError
 from portal.audit.web import current_actor, where
 from portal.auth import current_user
+from portal.i18n import localized
+from portal.layout import lazy_label
 
 bp = Blueprint("describe", __name__, url_prefix="/describe")
 
@@ -44,14 +46,15 @@ FIELD_LABELS: dict[str, Any] = {
     "access_override": _l("访问级别（人工指定）"),
 }
 
-# Choices of the controlled fields: (stored value, label shown); "" leaves the field empty.
-CHOICES: dict[str, list[tuple[str, str]]] = {
-    "category_code": [(code, f"{label} {code}") for code, label in DEFAULT_CATEGORIES.items()],
-    "retention": [(code, f"{label} {code}") for code, label in RETENTIONS.items()],
-    "classification": [(value, value) for value in CLASSIFICATIONS],
-    "openness": [(value, value) for value in OPENNESS],
-    "carrier": [(value, value) for value in CARRIERS],
-    "access_override": [(level.value, level.zh) for level in AccessLevel],
+# Choices of the controlled fields: (stored value, label shown in the request's language);
+# "" leaves the field empty. The labels are lazy: the form is built once, shown in either language.
+CHOICES: dict[str, list[tuple[str, Any]]] = {
+    "category_code": [(c.code, lazy_label(c, c.code)) for c in CATEGORIES if c.code in DEFAULT_CATEGORIES],
+    "retention": [(r.value, lazy_label(r, r.value)) for r in Retention],
+    "classification": [(value, lazy_label(Classification(value))) for value in CLASSIFICATIONS],
+    "openness": [(value, lazy_label(Openness(value))) for value in OPENNESS],
+    "carrier": [(value, lazy_label(Carrier(value))) for value in CARRIERS],
+    "access_override": [(level.value, lazy_label(level)) for level in AccessLevel],
 }
 
 PAGE_SIZE = 50
@@ -63,9 +66,9 @@ def field_label(name: str) -> str:
 
 
 def bilingual(error: LantaiError) -> str:
-    """An error message in both languages, as the description pages show validation errors."""
-    zh, en = error.message_zh, error.message_en
-    return zh if zh == en else f"{zh} / {en}"
+    """An error message as the description pages show it: in the user's language only (the CLI and
+    the API carry both)."""
+    return localized(error)
 
 
 def username() -> str:

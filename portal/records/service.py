@@ -18,8 +18,9 @@ from indexer.search.highlight import hit_boxes
 log = logging.getLogger(__name__)
 
 # Where a record's access level comes from, as the record page says it: (中文, English).
-SET_BY_PERSON = (" — 人工指定（比密级和开放标识所得更严）", " — set by a person, stricter than 密级 and 开放标识")
-BY_RULE = (" — 由密级和开放标识得出", " — follows 密级 and 开放标识")
+SET_BY_PERSON = (" — 人工指定（比密级和开放标识所得更严）",
+                 " — set by a person, stricter than its classification and openness")
+BY_RULE = (" — 由密级和开放标识得出", " — follows its classification and openness")
 
 
 def display_value(name: str, value: Any, language: str = "zh") -> str:

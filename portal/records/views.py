@@ -93,6 +93,7 @@ def show(record_id: int) -> str:
             preservation=any(p.source == PageSource.OCR for p in pages),
             request_url=url_for("requests.new", record=record.id) if guard.may_request(session, record) else None,
             access=access,
+            staff=user is not None and user.is_staff,
         )
         if not readable:
             guard.note_expired_grants(session, record)

@@ -8,6 +8,7 @@ Every search (not the browse view of recent records) leaves a ``search`` audit e
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from archive.catalog.models import Page, Record
@@ -51,8 +52,8 @@ FACET_VALUES_SHOWN = 12
 
 
 def facet_value_label(name: str, value: str) -> str:
-    """A facet value as shown (codes with their Chinese names)."""
-    return display_value({"category": "category_code"}.get(name, name), value)
+    """A facet value as shown: codes with their names in the user's language."""
+    return display_value({"category": "category_code"}.get(name, name), value, str(get_locale()))
 
 
 def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | None]:

@@ -18,11 +18,13 @@ from flask import Blueprint, render_template, request
 
 from archive.audit.chain import AuditWriteError
 from archive.description.schema import DEFAULT_CATEGORIES
+from archive.vocabulary import CATEGORIES as ALL_CATEGORIES
 from archive.vocabulary import AccessLevel, Retention
 from config.errors import LantaiError
 from ocr.engine import engine_names
 from portal.audit.web import where
 from portal.auth import staff_required
+from portal.layout import lazy_label
 from portal.records import guard
 
 bp = Blueprint("upload", __name__)
@@ -40,9 +42,10 @@ METADATA_FIELDS = (
     "language",  # OCR languages of this upload, e.g. chi_tra (as ingest --lang)
     "ocr_engine",  # OCR engine of this upload (as ingest --ocr-engine)
 )
-CATEGORIES = tuple(DEFAULT_CATEGORIES.items())  # (code, name), the one 门类 table
-RETENTIONS = tuple((retention.value, retention.zh) for retention in Retention)
-ACCESS_LEVELS = tuple((level.value, level.zh) for level in AccessLevel)
+# (code, label in the request's language): the one 门类 table, retention periods, access levels
+CATEGORIES = tuple((c.code, lazy_label(c)) for c in ALL_CATEGORIES if c.code in DEFAULT_CATEGORIES)
+RETENTIONS = tuple((retention.value, lazy_label(retention)) for retention in Retention)
+ACCESS_LEVELS = tuple((level.value, lazy_label(level)) for level in AccessLevel)
 
 
 @dataclass

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy.engine import make_url
 
 from archive.catalog.db import Catalog
@@ -22,6 +23,10 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 
 POSTGRES_URL = os.environ.get("LANTAI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("LANTAI_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+# Property tests judge results, not speed: a loaded machine must not fail them on time.
+settings.register_profile("lantai", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("lantai")
 
 
 @pytest.fixture(autouse=True)

@@ -152,7 +152,7 @@ def schedule_add(lantai: Lantai, schedule_name: str, **values: Any) -> None:
 @_line_options
 @pass_lantai
 def schedule_set(lantai: Lantai, line_id: int, **values: Any) -> None:
-    """Change a line; options not given keep their value (the line is saved anew, tasks keep the old)."""
+    """Change a line; options not given keep their value (tasks already derived keep theirs)."""
     with lantai.catalog.session() as session:
         current = next((r for r in map(schedule_line_json, active_lines(session)) if r["id"] == line_id), None)
         if current is None:
@@ -162,7 +162,7 @@ def schedule_set(lantai: Lantai, line_id: int, **values: Any) -> None:
         merged = {"department": department, "category": current["category_code"], **current}
         merged.update({k: v for k, v in values.items() if v is not None})
         line = save_line(session, merged, line_id=line_id, actor=CLI)
-        click.echo(f"line {line_id} -> {line.id}")
+        click.echo(f"line {line.id} changed")
 
 
 @schedule.command("delete")

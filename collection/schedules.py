@@ -147,42 +147,44 @@ def check_lines(rows: Iterable[tuple[int, Mapping[str, Any]]], directory: Direct
     return specs
 
 
+LINE_FIELDS = ("department_id", "name", "keywords", "category_code", "retention", "rule", "due_month", "due_day",
+               "within_days", "expected_count")
+
+
 def replace_schedule(
     session: Session, name: str, specs: list[LineSpec], *, actor: Actor, how: str, where: Where | None = None
 ) -> list[ScheduleLine]:
     """Make ``specs`` the lines of schedule ``name`` (lines of other schedules stay); audited.
 
-    Old lines are deactivated, not deleted: tasks made from them keep their line.
+    A line of the same department and name is updated in place, so the tasks already derived from
+    it are not made again; lines no longer listed are deactivated, not deleted (their tasks keep
+    them). A task holds its own copy of due date, 门类 and 保管期限, so a change reaches new tasks only.
     """
-    old = list(session.scalars(select(ScheduleLine).where(ScheduleLine.schedule == name, ScheduleLine.active)))
-    for line in old:
+    old = {(line.department_id, line.name): line for line in session.scalars(
+        select(ScheduleLine).where(ScheduleLine.schedule == name, ScheduleLine.active))}
+    kept: set[int] = set()
+    lines = []
+    for position, spec in enumerate(specs, start=1):
+        line = old.get((spec.department_id, spec.name))
+        if line is None or line.id in kept:
+            line = ScheduleLine(schedule=name, active=True)
+            session.add(line)
+        else:
+            kept.add(line.id)
+        line.position = position
+        for field in LINE_FIELDS:
+            setattr(line, field, getattr(spec, field))
+        lines.append(line)
+    dropped = [line for line in old.values() if line.id not in kept]
+    for line in dropped:
         line.active = False
-    lines = [
-        ScheduleLine(
-            schedule=name,
-            position=i,
-            active=True,
-            department_id=s.department_id,
-            name=s.name,
-            keywords=s.keywords,
-            category_code=s.category_code,
-            retention=s.retention,
-            rule=s.rule,
-            due_month=s.due_month,
-            due_day=s.due_day,
-            within_days=s.within_days,
-            expected_count=s.expected_count,
-        )
-        for i, s in enumerate(specs, start=1)
-    ]
-    session.add_all(lines)
     session.flush()
     audit.record(
         session,
         AuditAction.SCHEDULE_CHANGE,
         actor,
         Target.of("schedule", name),
-        {"how": how, "lines": len(lines), "replaced": len(old)},
+        {"how": how, "lines": len(lines), "updated": len(kept), "dropped": len(dropped)},
         where=where,
     )
     return lines
@@ -273,17 +275,6 @@ def _category_label(code: str) -> str:
     return category.zh if category is not None else code
 
 
-def _line_fields(line: ScheduleLine, spec: LineSpec) -> dict[str, Any]:
-    """The stored fields ``spec`` changes on ``line``: {field: (old, new)}."""
-    changed = {}
-    for name in ("department_id", "name", "keywords", "category_code", "retention", "rule", "due_month", "due_day",
-                 "within_days", "expected_count"):
-        old, new = getattr(line, name), getattr(spec, name)
-        if old != new:
-            changed[name] = (old, new)
-    return changed
-
-
 def save_line(
     session: Session,
     values: Mapping[str, Any],
@@ -293,35 +284,28 @@ def save_line(
     actor: Actor,
     where: Where | None = None,
 ) -> ScheduleLine:
-    """Add a line to ``schedule``, or change line ``line_id``; checked like an imported row, audited.
-
-    A changed line is saved as a new line in the same place and the old one deactivated, so the
-    tasks already derived from it keep the line they were made from."""
+    """Add a line to ``schedule``, or change line ``line_id`` in place; checked like an imported row,
+    audited with the fields changed. Tasks already derived keep their own due date, 门类 and 保管期限."""
     spec = check_line(values, Directory.load(session))
-    old = None
     if line_id is not None:
-        old = session.get(ScheduleLine, line_id)
-        if old is None or not old.active:
+        line = session.get(ScheduleLine, line_id)
+        if line is None or not line.active:
             raise NotFoundError(f"No schedule line {line_id}", f"归档范围条目 {line_id} 不存在")
-        schedule = old.schedule
-        changed = _line_fields(old, spec)
+        changed = {f: [getattr(line, f), getattr(spec, f)] for f in LINE_FIELDS if getattr(line, f) != getattr(spec, f)}
         if not changed:
-            return old
-        old.active = False
-        position = old.position
+            return line
+        details: dict[str, Any] = {"how": "edit", "line": line.id, "name": spec.name, "fields": changed}
     else:
-        changed = {}
         last = session.scalar(select(func.max(ScheduleLine.position)).where(ScheduleLine.schedule == schedule))
-        position = (last or 0) + 1
-    line = ScheduleLine(schedule=schedule, position=position, active=True, **{
-        name: getattr(spec, name) for name in ("department_id", "name", "keywords", "category_code", "retention",
-                                               "rule", "due_month", "due_day", "within_days", "expected_count")})
-    session.add(line)
+        line = ScheduleLine(schedule=schedule, position=(last or 0) + 1, active=True)
+        session.add(line)
+        details = {"how": "add", "name": spec.name}
+    for field in LINE_FIELDS:
+        setattr(line, field, getattr(spec, field))
     session.flush()
-    details: dict[str, Any] = {"how": "edit" if old else "add", "line": line.id, "name": line.name}
-    if old is not None:
-        details.update(replaced=old.id, fields={k: [v[0], v[1]] for k, v in changed.items()})
-    audit.record(session, AuditAction.SCHEDULE_CHANGE, actor, Target.of("schedule", schedule), details, where=where)
+    details["line"] = line.id
+    audit.record(session, AuditAction.SCHEDULE_CHANGE, actor, Target.of("schedule", line.schedule), details,
+                 where=where)
     return line
 
 

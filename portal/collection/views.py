@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.utils import secure_filename
 
-from archive.catalog.collection import Transfer
+from archive.catalog.collection import Department, Transfer
 from archive.clock import SYSTEM
-from archive.departments import clerk_department
+from archive.departments import Directory, clerk_department
 from archive.vocabulary import CheckProperty, CheckResult, Role, TaskStatus, TransferStatus
 from collection import decisions
 from collection.checks import report, run_checks
@@ -62,13 +62,22 @@ def _own_department(session: Any) -> Any:
 @bp.get("/")
 @member_required
 def index() -> Any:
-    """Tasks with due dates and states; for staff the overdue view too; a clerk sees their own."""
+    """Tasks with due dates and states; for staff the overdue view too; a clerk sees their own
+    department's page, staff any department's (``?department=`` code, name or alias)."""
     today = SYSTEM.now().date()
     with lantai().catalog.session() as session:
         department = _own_department(session)
+        chosen = request.args.get("department")
+        if department is None and chosen:
+            found = Directory.load(session).find(chosen)
+            if found is None:
+                abort(404)
+            department = session.get(Department, found.id)
         tasks = [(t, task_status(t, today).value, days_overdue(t, today))
                  for t in list_tasks(session, department_id=department.id if department else None, today=today)]
-        late = [] if department else overdue(session, today)
+        late = [(t, d) for t, d in overdue(session, today) if department is None or t.department_id == department.id]
+        if current_user() is not None and current_user().role == Role.CLERK:  # type: ignore[union-attr]
+            late = []  # the overdue view is the archive's; a clerk sees the state of each own task
         reminders = reminders_of(session, department.id) if department else []
         transfers: dict[int, list[Transfer]] = {}
         for transfer in session.scalars(select(Transfer).order_by(Transfer.id.desc())):

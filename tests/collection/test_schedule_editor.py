@@ -1,5 +1,5 @@
-"""The schedule editor in the portal: archivists add, change and delete lines (audited; tasks keep
-the line they were made from), import and export XLSX; a bad value is shown on its own line in
+"""The schedule editor in the portal: archivists add, change and delete lines (audited; tasks made
+from a line are not made again), import and export XLSX; a bad value is shown on its own line in
 the user's language and changes nothing; clerks and researchers cannot reach it."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_archivist_edits_the_schedule_line_by_line(app: Flask, client: FlaskClie
     changed = auth.post(f"/collection/schedule/lines/{line.id}", {**LINE, "department": "BGS", "retention": "D30"})
     assert changed.status_code == 302
     now = _active(app)["校史资料"]
-    assert now.retention == "D30" and now.id != line.id and now.position == line.position  # the old line kept
+    assert now.retention == "D30" and now.id == line.id and now.position == line.position  # changed in place
     assert auth.post(f"/collection/schedule/lines/{now.id}/delete").status_code == 302
     assert "校史资料" not in _active(app)
     with app.extensions["lantai"].catalog.session() as db:
@@ -94,3 +94,27 @@ def test_errors_in_english_and_who_may_edit(app: Flask, client: FlaskClient, aut
     assert client.get("/collection/schedule").status_code in (302, 403)
     assert auth.post("/collection/schedule/lines", LINE).status_code in (302, 403)
     assert not _active(app)
+
+
+def test_changing_or_reimporting_a_schedule_does_not_make_tasks_again(app: Flask) -> None:
+    import datetime as dt
+
+    from archive.catalog.collection import FilingTask
+    from collection.schedules import export_xlsx, import_xlsx, save_line
+    from collection.tasks import derive_tasks
+
+    today = dt.date(2024, 1, 2)
+    with app.extensions["lantai"].catalog.session() as db:
+        save_department(db, code="BGS", name="办公室", actor=CLI)
+        load_starter(db, "school", actor=CLI)
+        made = derive_tasks(db, today)
+        assert made and all(t.period == "2023" for t in made if t.schedule_line and t.schedule_line.rule == "yearly")
+        minutes = next(t for t in made if t.title == "校务会、党委会会议纪要")
+        save_line(db, {**LINE, "name": minutes.title, "retention": "D30", "due_month": "4"},
+                  line_id=minutes.schedule_line_id, actor=CLI)
+        import_xlsx(db, "school", export_xlsx(db), actor=CLI)
+        assert derive_tasks(db, today) == []
+        tasks = db.scalars(select(FilingTask)).all()
+        assert len(tasks) == len(made)
+        task = next(t for t in tasks if t.id == minutes.id)
+        assert (task.retention, task.due_date) == ("Y", dt.date(2024, 3, 31))  # the task keeps its own

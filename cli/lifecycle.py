@@ -22,7 +22,7 @@ from indexer.context import Lantai
 from lifecycle import appraisal, destruction, holds, opening
 from lifecycle.due import DueFilter, disposal_due, grouped, matching, opening_due
 from lifecycle.register import destruction_register, register_pdf, register_xlsx
-from lifecycle.resources import batch_json, due_json, proposal_json, tombstone_json
+from lifecycle.resources import batch_json, due_json, hold_json, proposal_json, tombstone_json
 
 
 def _echo_json(data: Any) -> None:
@@ -273,6 +273,20 @@ def hold(lantai: Lantai, record_id: int, reason: str, release: bool, username: s
         else:
             holds.set_hold(session, record_id, reason, actor=actor, now=SYSTEM.now())
             click.echo(f"{record_id} 已设置法律冻结 / on legal hold")
+
+
+@lifecycle.command("holds")
+@click.option("--json", "as_json", is_flag=True)
+@pass_lantai
+def holds_in_force(lantai: Lantai, as_json: bool) -> None:
+    """The legal holds in force."""
+    with lantai.catalog.session() as session:
+        rows = [hold_json(h) for h in holds.active_holds(session)]
+    if as_json:
+        _echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['record_id']:>6} {row['set_at'][:10]} {row['set_by']}  {row['reason']}")
 
 
 commands = [lifecycle]

@@ -62,3 +62,8 @@ def release_hold(session: Session, record_id: int, reason: str, *, actor: Actor,
     audit.record(session, AuditAction.LEGAL_HOLD_RELEASE, actor, Target.record(record), {"reason": reason},
                  where=where)
     return hold
+
+
+def active_holds(session: Session) -> list[LegalHold]:
+    """Every legal hold in force, newest first."""
+    return list(session.scalars(select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.id.desc())))

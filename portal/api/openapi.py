@@ -305,9 +305,10 @@ LIFECYCLE_PATHS: dict[str, Any] = {
         "responses": {"200": {"description": "The file"}}}},
     "/lifecycle/tombstones": {"get": {"summary": "Tombstones of destroyed records",
                                       "responses": {"200": _json_answer("{tombstones}")}}},
-    "/lifecycle/holds": {"post": {
-        "summary": "Set or release a legal hold (administrators): {record, reason, release?}",
-        "requestBody": _IDS_BODY, "responses": {"200": _json_answer("The hold")}}},
+    "/lifecycle/holds": {
+        "get": {"summary": "Legal holds in force", "responses": {"200": _json_answer("{holds}")}},
+        "post": {"summary": "Set or release a legal hold (administrators): {record, reason, release?}",
+                 "requestBody": _IDS_BODY, "responses": {"200": _json_answer("The hold")}}},
 }
 
 

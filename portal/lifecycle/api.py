@@ -175,6 +175,14 @@ def tombstones() -> Any:
         return {"tombstones": [tombstone_json(t) for t in destruction.tombstones(session)]}
 
 
+@bp.get("/holds")
+def holds_in_force() -> Any:
+    """The legal holds in force."""
+    _staff()
+    with lantai().catalog.session() as session:
+        return {"holds": [hold_json(h) for h in holds.active_holds(session)]}
+
+
 @bp.post("/holds")
 def hold() -> Any:
     """Set (``{"record": id, "reason"}``) or release (``"release": true``) a legal hold; administrators."""

@@ -96,6 +96,7 @@ def index() -> Any:
                 opening_list=opening_due(session, now, lantai().settings, where_),
                 awaiting=_awaiting_batch(session),
                 batches=destruction.list_batches(session),
+                holds=holds.active_holds(session),
             )
         return render_template("lifecycle/index.html", **context, **_labels())
 

@@ -65,6 +65,8 @@ def test_review_and_destruction_from_the_command_line(world: World, tmp_path: Pa
     assert again.exit_code == 2 and "不能重复批准" in again.output
     assert lantai_cli(lantai, "lifecycle", "approve-destruction", batch, "--as", "admin2").exit_code == 0
     assert lantai_cli(lantai, "lifecycle", "hold", str(doomed), "--reason", "诉讼").exit_code == 0
+    in_force = json.loads(lantai_cli(lantai, "lifecycle", "holds", "--json").output)
+    assert [(h["record_id"], h["reason"], h["set_by"]) for h in in_force] == [(doomed, "诉讼", "cli")]
     held = lantai_cli(lantai, "lifecycle", "destroy", batch, "--witness", "李监销")
     assert held.exit_code == 2 and "法律冻结" in held.output and "legal hold" in held.output
     assert lantai_cli(lantai, "lifecycle", "hold", str(doomed), "--reason", "结案", "--release").exit_code == 0

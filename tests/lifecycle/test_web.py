@@ -126,6 +126,8 @@ def test_destruction_through_the_api(app: Flask, client: FlaskClient) -> None:
                        ).status_code == 403
     assert client.post("/api/v1/lifecycle/holds", headers=admin, json={"record": doomed, "reason": "诉讼"}
                        ).status_code == 200
+    assert [h["record_id"] for h in client.get("/api/v1/lifecycle/holds", headers=archivist).get_json()["holds"]
+            ] == [doomed]
     held = client.post(f"{url}/execution", headers=archivist, json={"witness": "王"})
     assert held.status_code == 409 and "legal hold" in held.get_json()["error"]["message_en"]
     client.post("/api/v1/lifecycle/holds", headers=admin, json={"record": doomed, "reason": "结案", "release": True})

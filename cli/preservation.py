@@ -94,7 +94,7 @@ def restore(lantai: Lantai, src: Path) -> None:
 
 @click.group("fixity")
 def fixity() -> None:
-    """Fixity checks (四性检测): re-hash stored originals against the catalog."""
+    """Fixity checks (固定性检查): re-hash stored originals against the catalog."""
 
 
 @fixity.command("check")

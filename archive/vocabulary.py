@@ -305,8 +305,8 @@ class AuditAction(Term):
     LEGAL_HOLD_RELEASE = "legal_hold_release", "解除法律冻结", "Legal hold released"  # details: reason
     BACKUP = "backup", "备份", "Backup"  # details: folder, counts, bytes, copied, seconds, problems
     RESTORE = "restore", "恢复", "Restore"  # details: folder, counts, checks passed / failed
-    FIXITY_CHECK = "fixity_check", "四性检测（保存）", "Fixity check"  # details: checked, passed, failed, bytes
-    FIXITY_ALERT = "fixity_alert", "原件完整性告警", "Fixity alert"  # details: file, problem (one per failed original)
+    FIXITY_CHECK = "fixity_check", "固定性检查", "Fixity check"  # details: checked, passed, failed, bytes
+    FIXITY_ALERT = "fixity_alert", "固定性检查告警", "Fixity alert"  # details: file, problem (one per failed original)
     KEY_ROTATE = "key_rotate", "更换加密密钥", "Encryption key rotated"  # details: old and new key ids, files
     SAVED_SEARCH = "saved_search", "保存检索", "Saved search"  # details: op (create, alert_on, alert_off, delete), name
     SEARCH_ALERT = "search_alert", "检索提醒", "Search alert"  # details: saved search, new matches, mailed

@@ -45,10 +45,11 @@ def backup() -> None:
 def create(lantai: Lantai, dest: Path, with_derivatives: bool) -> None:
     """Back up the catalog, originals, audit public key and checkpoint into DEST (incremental, resumable)."""
     with click.progressbar(length=0, label="备份 / Backing up", file=sys.stderr) as bar:
-        def progress(size: int) -> None:
-            bar.update(size)
+        def total(size: int) -> None:
+            bar.length = size
 
-        report = create_backup(lantai, dest, with_derivatives=with_derivatives, actor=CLI, progress=progress)
+        report = create_backup(lantai, dest, with_derivatives=with_derivatives, actor=CLI, progress=bar.update,
+                               on_total=total)
     m = report.manifest
     rate = report.bytes_copied / 1e6 / report.seconds if report.seconds else 0.0
     click.echo(
@@ -94,7 +95,7 @@ def restore(lantai: Lantai, src: Path) -> None:
 
 @click.group("fixity")
 def fixity() -> None:
-    """Fixity checks (四性检测): re-hash stored originals against the catalog."""
+    """Fixity checks (固定性检查): re-hash stored originals against the catalog."""
 
 
 @fixity.command("check")

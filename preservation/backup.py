@@ -136,7 +136,7 @@ def fixed_searches(lantai: Lantai, queries: list[str], ids: set[int]) -> list[di
 
 def create_backup(
     lantai: Lantai, folder: Path, *, with_derivatives: bool = False, actor: Actor, progress: Progress | None = None,
-    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC), on_total: Progress | None = None,
 ) -> BackupReport:
     """Back the archive up into ``folder`` (new, or a previous backup to add to); see the module docstring."""
     started = time.perf_counter()
@@ -169,6 +169,8 @@ def create_backup(
         if (folder / name).exists() and (name == CATALOG or lantai.catalog.dialect == "postgresql"):
             manifest.files[name] = hash_file(folder / name)
     _write_audit_files(lantai, folder, manifest, head_seq, head_hash)
+    if on_total is not None:  # the bytes of originals to go through, known once the catalog is snapshotted
+        on_total(sum(size for _sha, _key, size in originals))
     _copy_originals(lantai, folder, originals, report, previous_files(folder), progress)
     if with_derivatives:
         _copy_derivatives(lantai, folder, report, progress)

@@ -1,4 +1,5 @@
-"""Fixity (四性检测 during storage): re-hash stored originals against the catalog, name every failure.
+"""Fixity (固定性检查, the integrity part of 四性检测 during storage): re-hash stored originals
+against the catalog, and name every failure.
 
 A failure is an original that is missing, cannot be read, or whose SHA-256 differs from the
 catalog's; since originals are stored under their SHA-256, a file whose bytes still match its

@@ -23,6 +23,7 @@ from archive.audit.service import Actor, Target
 from archive.audit.verify import verify_chain
 from archive.catalog.db import Catalog
 from archive.catalog.models import OriginalFile, Record
+from archive.encryption import MAGIC, EncryptionKeyError, read_header
 from archive.vocabulary import AuditAction
 from config.errors import InputError, LantaiError
 from indexer.context import Lantai
@@ -72,6 +73,24 @@ def refuse_unless_empty(lantai: Lantai) -> None:
         )
 
 
+def refuse_without_key(lantai: Lantai, folder: Path, manifest: Manifest) -> None:
+    """Refuse, before copying anything, a backup of sealed files that this Lantai's key cannot open."""
+    for name in manifest.files:
+        if not name.startswith(("originals/", "derivatives/")):
+            continue
+        with (folder / name).open("rb") as handle:
+            if handle.read(len(MAGIC)) != MAGIC:
+                continue
+            handle.seek(0)
+            kid, _wrapped, _prefix = read_header(handle)
+        key = lantai.storage.key
+        if key is None or kid != key.kid:
+            raise EncryptionKeyError(
+                f"The backup's files are encrypted under key {kid.hex()}; set LANTAI_ENCRYPTION_KEY_FILE to that key",
+                f"备份中的文件以密钥 {kid.hex()} 加密；请将 LANTAI_ENCRYPTION_KEY_FILE 设为该密钥",
+            )
+
+
 def restore_backup(lantai: Lantai, folder: Path, *, actor: Actor, progress: Progress | None = None) -> RestoreReport:
     """Restore ``folder`` into ``lantai``'s data dir and catalog; the report's checks say whether it is whole."""
     started = time.perf_counter()
@@ -82,6 +101,7 @@ def restore_backup(lantai: Lantai, folder: Path, *, actor: Actor, progress: Prog
         raise InputError(f"The backup does not verify, nothing restored: {failed}",
                          f"备份未通过校验，未做任何恢复：{failed}")
     manifest = verified.manifest
+    refuse_without_key(lantai, folder, manifest)
     report = RestoreReport(manifest)
     report.rows = _restore_catalog(lantai, folder)
     for name, entry in sorted(manifest.files.items()):

@@ -1,4 +1,4 @@
-"""Catalog models of fixity (四性检测 during storage): each run's result, and when each original was last re-hashed.
+"""Catalog models of fixity (固定性检查): each run's result, and when each original was last re-hashed.
 
 The checks themselves live in ``preservation.fixity``.
 """

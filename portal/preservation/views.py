@@ -1,4 +1,4 @@
-"""Admin page of fixity (四性检测): the latest runs, the failures with their records, free space."""
+"""Admin page of fixity (固定性检查): the latest runs, the failures with their records, free space."""
 
 from __future__ import annotations
 

@@ -32,7 +32,7 @@ def test_admin_sees_the_failing_record_in_chinese_and_english(app: Flask, auth: 
     record = _broken_record(app, tmp_path)
     auth.login("admin")
     page = auth.client.get("/admin/preservation/fixity").get_data(as_text=True)
-    assert "四性检测" in page and "存储中缺少该原件" in page
+    assert "固定性检查" in page and "存储中缺少该原件" in page
     assert (record.reference_code or f"#{record.id}") in page
     page = auth.client.get("/admin/preservation/fixity?lang=en").get_data(as_text=True)
     assert "Fixity checks" in page and "the original is missing from storage" in page

@@ -115,3 +115,22 @@ def test_verify_names_a_flipped_original_and_a_truncated_catalog(source: Lantai,
     assert result.exit_code == 1
     assert original.name in result.output and "SHA-256 differs" in result.output
     assert "catalog.sqlite3 (truncated" in result.output
+
+
+def test_derivatives_only_with_the_option(source: Lantai, tmp_path: Path) -> None:
+    source.storage.put_derivative("records/1/page-0001.jpg", b"\xff\xd8 a page picture")
+    plain = CliRunner().invoke(main, ["backup", "create", str(tmp_path / "plain")], obj=source)
+    assert plain.exit_code == 0, plain.output
+    assert not (tmp_path / "plain" / "derivatives").exists()
+    full = CliRunner().invoke(main, ["backup", "create", "--with-derivatives", str(tmp_path / "full")], obj=source)
+    assert full.exit_code == 0, full.output
+    target = open_archive(tmp_path / "restored", None)
+    set_current(target)
+    try:
+        result = CliRunner().invoke(main, ["backup", "restore", str(tmp_path / "full")], obj=target)
+        assert result.exit_code == 0 and "Restore complete and verified" in result.output, result.output
+        with target.storage.open_derivative("records/1/page-0001.jpg") as handle:
+            assert handle.read() == b"\xff\xd8 a page picture"
+    finally:
+        target.close()
+        set_current(source)

@@ -150,3 +150,18 @@ def test_encrypted_backup_is_incremental(encrypted: Lantai, tmp_path: Path) -> N
     second = create_backup(encrypted, tmp_path / "backup", actor=CLI)
     assert (first.copied, second.copied, second.present) == (2, 0, 2)
     assert verify_backup(tmp_path / "backup").ok
+
+
+def test_restore_refuses_a_sealed_backup_without_its_key(encrypted: Lantai, tmp_path: Path) -> None:
+    create_backup(encrypted, tmp_path / "backup", actor=CLI)
+    for key_file in (None, tmp_path / "other.key"):
+        if key_file is not None:
+            MasterKey.create(key_file)
+        target = _open(tmp_path / f"restored-{key_file is None}", key_file)
+        try:
+            with pytest.raises(EncryptionKeyError, match="encrypted under key"):
+                restore_backup(target, tmp_path / "backup", actor=CLI)
+            assert not any(p.is_file() for p in target.storage.originals.rglob("*"))  # nothing copied
+        finally:
+            target.close()
+            set_current(encrypted)

@@ -36,8 +36,8 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check portal indexer ocr config collection lifecycle preservation tests bench
-	$(BIN)/mypy portal indexer ocr config collection lifecycle preservation
+	$(BIN)/ruff check archive cli portal indexer ocr config collection lifecycle preservation tests bench
+	$(BIN)/mypy archive cli portal indexer ocr config collection lifecycle preservation
 
 lock:
 	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "uv==0.13.8"; }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
+from archive import saved_searches
 from archive.catalog.models import Page, Record
 from archive.vocabulary import AccessLevel, AuditAction, Role
 from config.errors import InputError
@@ -113,6 +114,7 @@ def search() -> tuple[str, int]:
     thumbnails: set[int] = set()
     entries: list[SearchHit] = []
     entries_total = 0
+    unseen = 0
     try:
         state = parse_state(request.args, clamp_page=True)
         with ctx.catalog.session() as session:
@@ -126,6 +128,8 @@ def search() -> tuple[str, int]:
                 response = ctx.search.search(search_request)
             if not state.is_empty:
                 entries, entries_total = discover(search_request)
+            user = guard.current_user()
+            unseen = saved_searches.unseen_total(session, user) if user is not None else 0
             ids = [hit.id for hit in response.hits]
             if ids:
                 thumbnails = set(
@@ -157,6 +161,7 @@ def search() -> tuple[str, int]:
             thumbnails=thumbnails,
             entries=entries,
             entries_total=entries_total,
+            unseen=unseen,
             facet_names=FACETS,
             facet_labels=FACET_LABELS,
             facet_value_label=facet_value_label,

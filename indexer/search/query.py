@@ -149,7 +149,10 @@ def _lex(text: str) -> list[_Tok]:
     return toks
 
 
-def tokens(text: str) -> list[_Tok]:
+Token = _Tok  # a token of a query as typed: ``kind``, ``text``, ``field``, ``prefix``
+
+
+def tokens(text: str) -> list[Token]:
     """The tokens of a query as typed (words, phrases, operators), for forms that show a query."""
     return _lex(text)
 

@@ -16,7 +16,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers.response import Response
 
 from config.errors import InputError
-from indexer.search.query import TEXT_FIELDS, _Tok, parse, tokens
+from indexer.search.query import TEXT_FIELDS, Token, parse, tokens
 from indexer.search.query_text import word_text
 from portal.search.params import period_bound
 
@@ -115,12 +115,12 @@ def from_query(text: str) -> Advanced | None:
     return form
 
 
-def _free(tok: _Tok) -> bool:
+def _free(tok: Token) -> bool:
     """A free single word (what the any and none boxes hold)."""
     return tok.kind == "word" and tok.field is None and not tok.prefix
 
 
-def _or_group(toks: list[_Tok], i: int) -> tuple[list[str] | None, int]:
+def _or_group(toks: list[Token], i: int) -> tuple[list[str] | None, int]:
     """Words of ``(a OR b OR c)`` starting after the bracket, and the index of its ``)``."""
     words: list[str] = []
     while i < len(toks):

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import get_locale
 from sqlalchemy import select
 
+from archive import saved_searches
 from archive.catalog.models import Page, Record
 from archive.vocabulary import AccessLevel, AuditAction, Role
 from config.errors import InputError
@@ -114,6 +115,7 @@ def search() -> tuple[str, int]:
     thumbnails: set[int] = set()
     entries: list[SearchHit] = []
     entries_total = 0
+    unseen = 0
     try:
         state = parse_state(request.args, clamp_page=True)
         with ctx.catalog.session() as session:
@@ -127,6 +129,8 @@ def search() -> tuple[str, int]:
                 response = ctx.search.search(search_request)
             if not state.is_empty:
                 entries, entries_total = discover(search_request)
+            user = guard.current_user()
+            unseen = saved_searches.unseen_total(session, user) if user is not None else 0
             ids = [hit.id for hit in response.hits]
             if ids:
                 thumbnails = set(
@@ -158,6 +162,7 @@ def search() -> tuple[str, int]:
             thumbnails=thumbnails,
             entries=entries,
             entries_total=entries_total,
+            unseen=unseen,
             facet_names=FACETS,
             facet_labels=FACET_LABELS,
             facet_value_label=facet_value_label,

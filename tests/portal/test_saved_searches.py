@@ -109,6 +109,7 @@ def test_new_matching_records_are_counted_in_the_portal(make_app: Callable[..., 
     assert (saved.new_count, saved.new_ids) == (1, [new])
     listing = auth.client.get("/search/saved").get_data(as_text=True)
     assert re.search(r'class="new-count"><strong>1 条新结果', listing)
+    assert "您保存的检索有 1 条新结果" in auth.client.get("/search").get_data(as_text=True)  # noticed on any search
     [event] = _events(app, "search_alert")
     assert event["new"] == 1 and event["mailed"] is False
     # a second pass finds nothing new; opening the search marks its matches seen
@@ -117,6 +118,7 @@ def test_new_matching_records_are_counted_in_the_portal(make_app: Callable[..., 
     assert _saved(app)[0].new_count == 1
     auth.client.get(f"/search/saved/{saved.id}")
     assert _saved(app)[0].new_count == 0
+    assert "您保存的检索有" not in auth.client.get("/search").get_data(as_text=True)
 
 
 def test_the_alert_is_mailed_when_smtp_is_set(

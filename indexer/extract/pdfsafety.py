@@ -186,7 +186,7 @@ def _preflight(path: Path, doc: SafePDFDocument, ctx: ExtractContext) -> list[st
             except (PDFException, PSException, ValueError, TypeError, KeyError):
                 continue  # a damaged object: the page that uses it degrades on its own
             if isinstance(obj, PDFStream):
-                _check_stream(doc, objid, obj, ctx)
+                _check_stream(doc, objid, obj, ctx, path.name)
             elif isinstance(obj, dict) and (hit := _active(doc, objid, obj)):
                 active.append(hit)
         _check_page_tree(path, doc)
@@ -234,7 +234,7 @@ def _check_page_tree(path: Path, doc: SafePDFDocument) -> None:
             stack.extend((kid, _resolve(doc, kid)) for kid in kids)
 
 
-def _check_stream(doc: SafePDFDocument, objid: int, stream: PDFStream, ctx: ExtractContext) -> None:
+def _check_stream(doc: SafePDFDocument, objid: int, stream: PDFStream, ctx: ExtractContext, filename: str = "") -> None:
     """Check one stream's inflated size and, for an image, its declared pixel count."""
     attrs: dict[str, Any] = stream.attrs
     part = f"object {objid}"
@@ -242,7 +242,7 @@ def _check_stream(doc: SafePDFDocument, objid: int, stream: PDFStream, ctx: Extr
         width = _resolve(doc, attrs.get("Width", attrs.get("W")))
         height = _resolve(doc, attrs.get("Height", attrs.get("H")))
         if isinstance(width, int) and isinstance(height, int):
-            check_pixels(width, height, ctx.max_image_pixels, f"embedded image ({part})")
+            check_pixels(width, height, ctx.max_image_pixels, f"embedded image ({part})", filename)
     filters = [_name(f) for f, _params in stream.get_filters()]
     if not filters:
         return

@@ -43,7 +43,7 @@ def _corrupt(path: Path, exc: BaseException) -> CorruptFile:
     """The error for an image that cannot be decoded."""
     return CorruptFile(
         f"The image {path.name} is corrupt or truncated and cannot be decoded ({exc})",
-        f"图像 {path.name} 已损坏或被截断，无法解码（{exc}）",
+        f"图像 {path.name} 已损坏或被截断，无法解码",
     )
 
 

@@ -15,6 +15,7 @@ from archive.vocabulary import AccessLevel, AuditAction
 from config.errors import InputError
 from indexer.search.base import FACETS, SearchResponse
 from portal.audit.web import audit_or_refuse
+from portal.i18n import localized
 from portal.records import guard
 from portal.records.service import display_value
 from portal.search.params import SearchState, parse_state, to_request
@@ -104,7 +105,7 @@ def search() -> tuple[str, int]:
                 details = search_details(state, response)
                 audit_or_refuse(session, AuditAction.SEARCH, object_type="search", details=details)
     except InputError as exc:  # a malformed query or parameter: its message, never a 500
-        error = exc.message
+        error = localized(exc)  # the reader's language only
     status = 400 if error else 200
     return (
         render_template(

@@ -23,6 +23,7 @@ from config.errors import LantaiError
 from ocr.engine import engine_names
 from portal.audit.web import where
 from portal.auth import staff_required
+from portal.i18n import localized
 from portal.records import guard
 
 bp = Blueprint("upload", __name__)
@@ -81,7 +82,7 @@ def upload() -> Any:
             except AuditWriteError:
                 raise
             except LantaiError as exc:  # one bad file never stops the others
-                results.append(UploadResult(item.filename or "", error=exc.message))
+                results.append(UploadResult(item.filename or "", error=localized(exc)))
             else:
                 results.append(UploadResult(item.filename or "", job_id=job_id))
     return (

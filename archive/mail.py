@@ -52,5 +52,5 @@ def send_mail(settings: Settings, to: str, subject: str, body: str, timeout: flo
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("mail to %s failed: %s", to, exc)
         raise MailError(
-            f"The e-mail notice to {to} could not be sent: {exc}", f"无法向 {to} 发送通知邮件：{exc}"
+            f"The e-mail notice to {to} could not be sent: {exc}", f"无法向 {to} 发送通知邮件"
         ) from exc

@@ -217,7 +217,7 @@ def read_xlsx(data: bytes) -> list[tuple[int, dict[str, Any]]]:
         rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
         book.close()
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ScheduleError(f"Cannot read the workbook: {exc}", f"无法读取该工作簿：{exc}") from exc
+        raise ScheduleError(f"Cannot read the workbook: {exc}", "无法读取该工作簿") from exc
     if not rows:
         raise ScheduleError("The workbook is empty", "工作簿为空")
     header = [_HEADERS.get(str(h).strip()) if h is not None else None for h in rows[0]]

@@ -132,7 +132,7 @@ def read_list(path: Path) -> list[tuple[int, dict[str, Any]]]:
             raw = [list(r) for r in csv.reader(io.StringIO(text))]
     except (OSError, ValueError, KeyError, UnicodeDecodeError) as exc:
         raise SubmissionRefused(
-            f"Cannot read the transfer list {path.name}: {exc}", f"无法读取移交清册 {path.name}：{exc}"
+            f"Cannot read the transfer list {path.name}: {exc}", f"无法读取移交清册 {path.name}"
         ) from exc
     if not raw:
         raise SubmissionRefused(f"The transfer list {path.name} is empty", f"移交清册 {path.name} 是空的")

@@ -4,6 +4,7 @@ message in Chinese and English, plus the exit status and HTTP status it maps to.
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any, ClassVar
 
 
@@ -19,6 +20,16 @@ class ExitCode(enum.IntEnum):
     CONFIGURATION = 78  # EX_CONFIG: a setting is wrong
 
 
+# A file inside a job's work folder (``DATA_DIR/tmp/work-…/original/名称.pdf``), as a library's
+# own message names it: the user knows the file by its name, never by where a worker put it.
+_WORK_PATH = re.compile(r"""[^\s'"“”‘’()（）\[\]<>:：,，]*/work-[^/\s'"“”]+/(?:[^/\s'"“”]+/)*""")
+
+
+def without_work_paths(message: str) -> str:
+    """``message`` with every work-folder path cut down to the file's name."""
+    return _WORK_PATH.sub("", message)
+
+
 class LantaiError(Exception):
     """Base of all errors shown to users; subclasses set ``code`` and the default messages."""
 
@@ -29,8 +40,8 @@ class LantaiError(Exception):
     default_en: ClassVar[str] = "Processing failed"
 
     def __init__(self, message_en: str | None = None, message_zh: str | None = None, **details: Any) -> None:
-        self.message_en = message_en or self.default_en
-        self.message_zh = message_zh or self.default_zh
+        self.message_en = without_work_paths(message_en or self.default_en)
+        self.message_zh = without_work_paths(message_zh or self.default_zh)
         self.details = details
         super().__init__(self.message_en)
 

@@ -19,6 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from config.errors import ConfigurationError
 
 PREFIX = "LANTAI_"
+# Measured: an RGB scan through the image extractor peaks at about 12 bytes a pixel (Pillow's
+# 4-byte RGB, its flattened copy, the OCR page); 16 leaves a margin, 512 MiB is the rest of the process.
+IMAGE_BYTES_PER_PIXEL = 16
+IMAGE_MEMORY_HEADROOM_MB = 512
 
 AccessLevel = Literal["open", "internal", "restricted", "secret"]
 
@@ -60,7 +64,7 @@ class Settings(BaseModel):
     inbox_settle_seconds: float = Field(2.0, ge=0, description="A file in the inbox is taken once its size has not changed for this long.")
     page_time_limit: int = Field(300, ge=1, description="Seconds allowed for one page's OCR or extraction.")
     document_memory_mb: int = Field(2048, ge=64, description="Memory cap (MiB) of the process working on one document.")
-    max_image_pixels: int = Field(200_000_000, ge=1_000_000, description="Images with more pixels are refused before decoding (pixel floods).")
+    max_image_pixels: int = Field(100_000_000, ge=1_000_000, description="Images with more pixels are refused before decoding (pixel floods); never more than `DOCUMENT_MEMORY_MB` can decode (about 16 bytes a pixel beyond 512 MiB).")
     max_upload_mb: int = Field(512, ge=1, description="Largest file accepted by upload and the API, in MiB.")
     zip_max_entries: int = Field(10_000, ge=1, description="Most entries a ZIP may hold.")
     zip_max_total_mb: int = Field(4096, ge=1, description="Most bytes (MiB) a ZIP may expand to.")
@@ -127,6 +131,13 @@ class Settings(BaseModel):
     def index_dir(self) -> Path:
         """Folder of the embedded search index."""
         return self.data_dir / "index"
+
+    @property
+    def image_pixel_limit(self) -> int:
+        """The most pixels an image may have: ``max_image_pixels``, lowered to what the memory cap
+        can decode (an image that always runs out of memory is refused up front, with a reason)."""
+        fits = (self.document_memory_mb - IMAGE_MEMORY_HEADROOM_MB) * 1024 * 1024 // IMAGE_BYTES_PER_PIXEL
+        return max(1_000_000, min(self.max_image_pixels, fits))
 
     @property
     def ocr_language_list(self) -> list[str]:

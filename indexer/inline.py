@@ -69,7 +69,7 @@ def _process(job_id: str) -> tuple[str, list[str]]:
         return JobStatus.FAILED, []
     except Exception as exc:  # the catalog or index failed: this document fails, the batch goes on
         log.exception("job %s failed unexpectedly", job_id)
-        fail_job(lantai, job_id, UnexpectedError(f"Unexpected error: {exc}", f"意外错误：{exc}"))
+        fail_job(lantai, job_id, UnexpectedError(f"Unexpected error: {exc}", "意外错误"))
         return JobStatus.FAILED, []
     finally:
         monitor.stop()

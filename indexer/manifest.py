@@ -51,7 +51,7 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ManifestError(f"The manifest workbook cannot be opened: {exc}", f"无法打开清单工作簿：{exc}") from None
+        raise ManifestError(f"The manifest workbook cannot be opened: {exc}", "无法打开清单工作簿") from None
     try:
         sheet = workbook.worksheets[0]
         rows = []

@@ -130,7 +130,7 @@ def _add_page(pdf: pikepdf.Pdf, page: PdfPage, font: pikepdf.Object) -> None:
         with Image.open(io.BytesIO(page.jpeg)) as picture:
             mode, size = picture.mode, picture.size
     except OSError as exc:
-        raise PreservationError(f"A page image cannot be read ({exc})", f"页面图像无法读取（{exc}）") from exc
+        raise PreservationError(f"A page image cannot be read ({exc})", "页面图像无法读取") from exc
     if mode not in ("L", "RGB"):
         raise PreservationError(f"Unexpected page image mode {mode}", f"页面图像模式异常：{mode}")
     scale = 72 / page.dpi

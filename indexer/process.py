@@ -173,7 +173,7 @@ def process_job(lantai: Lantai, job_id: str, dispatch_children: bool = True) -> 
         fail_job(
             lantai,
             job_id,
-            UnexpectedError(f"Unexpected error: {type(exc).__name__}: {exc}", f"意外错误：{type(exc).__name__}: {exc}"),
+            UnexpectedError(f"Unexpected error: {type(exc).__name__}: {exc}", "意外错误"),
         )
         return _outcome(lantai, job_id)
     if _finish(lantai, job_id, doc):

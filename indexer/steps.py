@@ -103,7 +103,7 @@ def extract_context(lantai: Lantai, job: Job, record: Record, workdir: Path, on_
         # A batch that names no languages lets each page choose between the two scripts.
         ocr=ocr_engine(str(engine), settings.page_time_limit, choose_script=not record.ocr_languages),
         password=unseal(settings, sealed) if sealed else None,
-        max_image_pixels=settings.max_image_pixels,
+        max_image_pixels=settings.image_pixel_limit,
         page_time_limit=settings.page_time_limit,
         pdf_max_stream_bytes=settings.pdf_max_stream_mb * 1024 * 1024,
         zip_max_entries=settings.zip_max_entries,

@@ -33,7 +33,7 @@ def _recognize_one(
         log.exception("OCR engine %s crashed on page %d", getattr(engine, "name", "?"), number)
         return OcrError(
             f"Page {number}: the OCR engine failed unexpectedly ({type(exc).__name__}: {exc})",
-            f"第 {number} 页：文字识别引擎意外出错（{type(exc).__name__}: {exc}）",
+            f"第 {number} 页：文字识别引擎意外出错",
             page=number,
         )
 

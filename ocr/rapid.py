@@ -48,7 +48,7 @@ def _load() -> Any:
             try:
                 from rapidocr_onnxruntime import RapidOCR
             except ImportError as exc:  # a broken install: the page says so
-                raise OcrError(f"RapidOCR cannot be loaded ({exc})", f"无法加载 RapidOCR（{exc}）") from exc
+                raise OcrError(f"RapidOCR cannot be loaded ({exc})", "无法加载 RapidOCR") from exc
             _model = RapidOCR(
                 intra_op_num_threads=1,
                 inter_op_num_threads=1,
@@ -75,12 +75,12 @@ class RapidOcrEngine:
             gray = flatten(image)
             array = np.asarray(gray.convert("RGB"))
         except (OSError, ValueError) as exc:
-            raise OcrError(f"Cannot read the page image: {exc}", f"无法读取页面图像：{exc}") from exc
+            raise OcrError(f"Cannot read the page image: {exc}", "无法读取页面图像") from exc
         model = _load()
         try:
             found, _elapsed = model(array, return_word_box=True)
         except Exception as exc:  # ONNX Runtime and OpenCV raise their own types
-            raise OcrError(f"RapidOCR failed: {exc}", f"RapidOCR 运行失败：{exc}") from exc
+            raise OcrError(f"RapidOCR failed: {exc}", "RapidOCR 运行失败") from exc
         lines = [_Line.of(item) for item in found or []]
         lines = [line for line in lines if line.text.strip()]
         words: list[Word] = []

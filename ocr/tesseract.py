@@ -164,7 +164,7 @@ class TesseractEngine:
             if scale != 1.0:
                 gray, dpi = rescale(gray, scale), 300  # now sized like a 300 dpi scan
         except (OSError, ValueError) as exc:
-            raise OcrError(f"Cannot read the page image: {exc}", f"无法读取页面图像：{exc}") from exc
+            raise OcrError(f"Cannot read the page image: {exc}", "无法读取页面图像") from exc
         if gray is image:
             gray = image.copy()  # never hand the caller's own image object back as ours
 
@@ -304,9 +304,9 @@ class TesseractEngine:
         except RuntimeError as exc:  # pytesseract signals a timeout this way
             if "timeout" in str(exc).lower():
                 raise _timeout(self.timeout) from exc
-            raise OcrError(f"Tesseract failed: {exc}", f"Tesseract 运行失败：{exc}") from exc
+            raise OcrError(f"Tesseract failed: {exc}", "Tesseract 运行失败") from exc
         except (OSError, ValueError, TypeError) as exc:
-            raise OcrError(f"Tesseract failed: {exc}", f"Tesseract 运行失败：{exc}") from exc
+            raise OcrError(f"Tesseract failed: {exc}", "Tesseract 运行失败") from exc
 
 
 class _OsdUnavailable(Exception):
@@ -326,7 +326,7 @@ def _not_found(exc: BaseException) -> OcrError:
     """The error for a missing tesseract program."""
     return OcrError(
         f"The tesseract program was not found or cannot run ({exc}); install tesseract-ocr",
-        f"找不到或无法运行 tesseract 程序（{exc}）；请安装 tesseract-ocr",
+        "找不到或无法运行 tesseract 程序；请安装 tesseract-ocr",
     )
 
 

@@ -99,7 +99,7 @@ def load_key(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError) as exc:
-        raise CheckpointError(f"{path} is not a PEM private key: {exc}", f"{path} 不是 PEM 私钥：{exc}") from exc
+        raise CheckpointError(f"{path} is not a PEM private key: {exc}", f"{path} 不是 PEM 私钥") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise CheckpointError(f"{path} is not an Ed25519 key", f"{path} 不是 Ed25519 密钥")
     return key
@@ -145,7 +145,7 @@ def read_checkpoint(path: Path, *, expected_public_key: str) -> Checkpoint:
         ) from exc
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CheckpointError(
-            f"{path} cannot be read as a checkpoint: {exc}", f"{path} 无法作为检查点读取：{exc}"
+            f"{path} cannot be read as a checkpoint: {exc}", f"{path} 无法作为检查点读取"
         ) from exc
     if checkpoint.public_key != expected_public_key.strip():
         raise CheckpointError(

@@ -76,7 +76,7 @@ class ReferencePattern:
             parts = list(string.Formatter().parse(pattern))
         except ValueError as exc:
             raise ReferenceCodeError(
-                f"Bad 档号 pattern {pattern!r}: {exc}", f"档号模式 {pattern!r} 无效：{exc}"
+                f"Bad 档号 pattern {pattern!r}: {exc}", f"档号模式 {pattern!r} 无效"
             ) from exc
         for literal, name, _spec, _conv in parts:
             regex += re.escape(literal)

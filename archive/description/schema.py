@@ -148,7 +148,7 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     except (OSError, yaml.YAMLError) as exc:
         raise DescriptionError(
             f"Cannot read the category vocabulary {path}: {exc}",
-            f"无法读取门类词表 {path}：{exc}",
+            f"无法读取门类词表 {path}",
         ) from exc
     categories = data.get("categories", data) if isinstance(data, dict) else None
     if not isinstance(categories, dict) or not categories:

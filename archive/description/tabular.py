@@ -144,7 +144,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     except ImportFileError:
         raise
     except (OSError, csv.Error, ValueError, KeyError, zipfile.BadZipFile) as exc:  # openpyxl on damaged files
-        raise ImportFileError(f"Cannot read {path.name}: {exc}", f"无法读取 {path.name}：{exc}") from exc
+        raise ImportFileError(f"Cannot read {path.name}: {exc}", f"无法读取 {path.name}") from exc
     if not raw:
         raise ImportFileError(f"{path.name} is empty", f"{path.name} 是空文件")
     header = [str(h).strip() if h is not None else "" for h in raw[0]]

@@ -98,7 +98,7 @@ def _check_rule(rule: ClassificationRule, vocabulary: Vocabulary) -> None:
             re.compile(rule.pattern)
         except re.error as exc:
             raise RuleError(
-                f"Bad regular expression {rule.pattern!r}: {exc}", f"正则表达式 {rule.pattern!r} 无效：{exc}"
+                f"Bad regular expression {rule.pattern!r}: {exc}", f"正则表达式 {rule.pattern!r} 无效"
             ) from exc
     for name in ("category_code", "retention", "department_code"):
         setattr(rule, name, normalize_value(name, getattr(rule, name), vocabulary))
@@ -357,7 +357,7 @@ def load_classifier(settings: Settings) -> Classifier | None:
     except Exception as exc:  # a damaged or incompatible file: say so instead of crashing ingest
         raise ClassifierError(
             f"Cannot load the classifier {path}: {exc}; run `lantai describe train`",
-            f"无法加载分类模型 {path}：{exc}；请运行 `lantai describe train`",
+            f"无法加载分类模型 {path}；请运行 `lantai describe train`",
         ) from exc
     if not isinstance(classifier, Classifier):
         raise ClassifierError(f"{path} is not a Lantai classifier", f"{path} 不是兰台的分类模型")

@@ -148,7 +148,7 @@ class ArchiveExtractor:
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise CorruptFile(
                 f"The archive {label} is corrupt or truncated ({exc})",
-                f"压缩包 {label} 已损坏或被截断（{exc}）",
+                f"压缩包 {label} 已损坏或被截断",
             ) from exc
         with archive:
             infos = archive.infolist()
@@ -224,7 +224,7 @@ class ArchiveExtractor:
             target.unlink(missing_ok=True)
             raise EncryptedFile(
                 f"The entry “{name}” in the archive {label} cannot be decrypted ({exc})",
-                f"压缩包 {label} 中的条目 “{name}” 无法解密（{exc}）",
+                f"压缩包 {label} 中的条目 “{name}” 无法解密",
                 entry=name,
             ) from exc
         except NotImplementedError as exc:
@@ -232,14 +232,14 @@ class ArchiveExtractor:
             raise CorruptFile(
                 f"The entry “{name}” in the archive {label} uses an unsupported "
                 f"compression method ({exc})",
-                f"压缩包 {label} 中的条目 “{name}” 使用了不支持的压缩方式（{exc}）",
+                f"压缩包 {label} 中的条目 “{name}” 使用了不支持的压缩方式",
                 entry=name,
             ) from exc
         except Exception as exc:  # BadZipFile (CRC), zlib.error, EOFError: a damaged entry
             target.unlink(missing_ok=True)
             raise CorruptFile(
                 f"The entry “{name}” in the archive {label} is corrupt ({exc})",
-                f"压缩包 {label} 中的条目 “{name}” 已损坏（{exc}）",
+                f"压缩包 {label} 中的条目 “{name}” 已损坏",
                 entry=name,
             ) from exc
         return target

@@ -95,7 +95,7 @@ class ExtractContext:
     languages: Sequence[str] = ("chi_sim", "eng")
     ocr: OcrEngine | None = None
     password: str | None = None
-    max_image_pixels: int = 200_000_000
+    max_image_pixels: int = 100_000_000
     page_time_limit: int = 300
     pdf_max_stream_bytes: int = 256 * 1024 * 1024
     zip_max_entries: int = 10_000

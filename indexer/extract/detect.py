@@ -117,7 +117,7 @@ def detect(path: Path, filename: str | None = None) -> Detection:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ExtractionError(f"The file cannot be opened: {exc}", f"无法打开文件：{exc}") from exc
+        raise ExtractionError(f"The file cannot be opened: {exc}", "无法打开文件") from exc
     if size == 0:
         raise EmptyFile()
     name = filename if filename is not None else path.name

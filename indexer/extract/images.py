@@ -43,7 +43,7 @@ def _corrupt(path: Path, exc: BaseException) -> CorruptFile:
     """The error for an image that cannot be decoded."""
     return CorruptFile(
         f"The image {path.name} is corrupt or truncated and cannot be decoded ({exc})",
-        f"图像 {path.name} 已损坏或被截断，无法解码（{exc}）",
+        f"图像 {path.name} 已损坏或被截断，无法解码",
     )
 
 
@@ -51,14 +51,14 @@ def open_image(path: Path, max_pixels: int) -> Image.Image:
     """Open an image lazily (header only) and refuse it if it declares too many pixels."""
     if path.stat().st_size == 0:
         raise EmptyFile(f"The image {path.name} is empty", f"图像 {path.name} 为空文件")
-    with pillow_bomb_guard(max_pixels):
+    with pillow_bomb_guard(max_pixels, path.name):
         try:
             image = Image.open(path)
         except UnidentifiedImageError as exc:
             raise _corrupt(path, exc) from exc
         except _DECODE_ERRORS as exc:
             raise _corrupt(path, exc) from exc
-    check_pixels(image.width, image.height, max_pixels, "image")
+    check_pixels(image.width, image.height, max_pixels, "image", path.name)
     return image
 
 
@@ -72,10 +72,10 @@ def frame_count(image: Image.Image) -> int:
 
 def load_frame(image: Image.Image, index: int, path: Path, max_pixels: int) -> Image.Image:
     """Decode frame ``index`` (upright per EXIF orientation), checking its size first."""
-    with pillow_bomb_guard(max_pixels):
+    with pillow_bomb_guard(max_pixels, path.name):
         try:
             image.seek(index)
-            check_pixels(image.width, image.height, max_pixels, f"frame {index + 1}")
+            check_pixels(image.width, image.height, max_pixels, f"frame {index + 1}", path.name)
             image.load()
             frame = image.copy()
         except LantaiError:

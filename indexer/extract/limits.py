@@ -26,8 +26,9 @@ MAX_RENDER_PIXELS = 50_000_000
 INFLATE_CHUNK = 1024 * 1024
 
 
-def check_pixels(width: int, height: int, max_pixels: int, what: str = "image") -> None:
-    """Refuse an image whose header declares more than ``max_pixels`` pixels (a pixel flood)."""
+def check_pixels(width: int, height: int, max_pixels: int, what: str = "image", filename: str = "") -> None:
+    """Refuse an image whose header declares more than ``max_pixels`` pixels (a pixel flood),
+    naming the file and the settings that would admit it."""
     if width <= 0 or height <= 0:
         raise CorruptFile(
             f"The {what} declares an impossible size {width}x{height}",
@@ -35,15 +36,26 @@ def check_pixels(width: int, height: int, max_pixels: int, what: str = "image") 
         )
     pixels = width * height
     if pixels > max_pixels:
-        raise ResourceLimitExceeded(
-            f"The {what} is {width}x{height} = {pixels} pixels, more than the limit of "
-            f"{max_pixels}; it was refused before decoding",
-            f"图像尺寸 {width}x{height}，共 {pixels} 像素，超过上限 {max_pixels}，已在解码前拒绝",
-        )
+        raise pixel_flood(f"{width}x{height} = {pixels}", f"{width}x{height}，共 {pixels}", max_pixels, what, filename)
+
+
+def pixel_flood(size_en: str, size_zh: str, max_pixels: int, what: str, filename: str) -> ResourceLimitExceeded:
+    """The refusal of an image with too many pixels: which file, how large, and the settings
+    that would admit it."""
+    named_en = f" of {filename}" if filename else ""
+    named_zh = f"“{filename}”的" if filename else ""
+    return ResourceLimitExceeded(
+        f"The {what}{named_en} is {size_en} pixels, more than the limit of {max_pixels}; it was refused "
+        "before decoding. To admit it, raise LANTAI_MAX_IMAGE_PIXELS (and LANTAI_DOCUMENT_MEMORY_MB: "
+        "about 16 bytes a pixel)",
+        f"{named_zh}图像尺寸 {size_zh} 像素，超过上限 {max_pixels}，已在解码前拒绝。如需接收，请调高 "
+        "LANTAI_MAX_IMAGE_PIXELS（并相应调高 LANTAI_DOCUMENT_MEMORY_MB，每像素约 16 字节）",
+        filename=filename,
+    )
 
 
 @contextmanager
-def pillow_bomb_guard(max_pixels: int) -> Iterator[None]:
+def pillow_bomb_guard(max_pixels: int, filename: str = "") -> Iterator[None]:
     """Turn Pillow's own decompression-bomb error into ``ResourceLimitExceeded``.
 
     Pillow warns above ``Image.MAX_IMAGE_PIXELS`` and refuses above twice that, before
@@ -59,12 +71,8 @@ def pillow_bomb_guard(max_pixels: int) -> Iterator[None]:
             yield
         except Image.DecompressionBombError as exc:
             found = re.search(r"\((\d+) pixels\)", str(exc))
-            pixels = found.group(1) if found else "too many"
-            raise ResourceLimitExceeded(
-                f"The image declares {pixels} pixels, more than the limit of {max_pixels}; "
-                "it was refused before decoding",
-                f"图像声明有 {pixels} 像素，超过上限 {max_pixels}，已在解码前拒绝",
-            ) from exc
+            pixels = found.group(1) if found else "?"
+            raise pixel_flood(pixels, f"共 {pixels}", max_pixels, "image", filename) from exc
 
 
 def render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -> float:

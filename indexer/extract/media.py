@@ -45,7 +45,7 @@ def _corrupt(exc: Exception) -> CorruptFile:
     """A ``CorruptFile`` for media FFmpeg cannot read."""
     return CorruptFile(
         f"This audio or video file cannot be read; it is corrupt or in an unknown format ({exc})",
-        f"该音视频文件无法读取，可能已损坏或格式未知（{exc}）",
+        "该音视频文件无法读取，可能已损坏或格式未知",
     )
 
 

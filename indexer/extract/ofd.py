@@ -63,7 +63,7 @@ def _parse(zf: zipfile.ZipFile, name: str) -> Any:
     except etree.XMLSyntaxError as exc:
         raise CorruptFile(
             f"The OFD part {name} is not valid XML ({exc})",
-            f"OFD 部件 {name} 不是有效的 XML（{exc}）",
+            f"OFD 部件 {name} 不是有效的 XML",
         ) from exc
 
 

@@ -228,7 +228,7 @@ def render_page_image(path: Path, number: int, size: tuple[int, int]) -> Image.I
         try:
             document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as exc:
-            raise CorruptFile(f"The PDF cannot be opened ({exc})", f"无法打开此 PDF（{exc}）") from exc
+            raise CorruptFile(f"The PDF cannot be opened ({exc})", "无法打开此 PDF") from exc
         try:
             image, _scale = _render_page(
                 document, number - 1, lambda width, _height: size[0] / width if width > 0 else 1.0, grayscale=False
@@ -318,7 +318,7 @@ def _render_page(
         except (pdfium.PdfiumError, IndexError) as exc:
             raise CorruptFile(
                 f"Page {index + 1} cannot be rendered ({exc})",
-                f"第 {index + 1} 页无法渲染（{exc}）",
+                f"第 {index + 1} 页无法渲染",
             ) from exc
     return image, scale
 

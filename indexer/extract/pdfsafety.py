@@ -59,10 +59,12 @@ class SafePDFDocument(PDFDocument):
 
 
 def corrupt(path: Path, detail: str) -> CorruptFile:
-    """The error for a PDF whose structure cannot be read."""
+    """The error for a PDF whose structure cannot be read. ``detail`` is "English / 中文", or a
+    library's own English, which stays out of the Chinese half."""
+    detail_en, _sep, detail_zh = detail.partition(" / ")
     return CorruptFile(
-        f"The PDF {path.name} is corrupt and cannot be read: {detail}",
-        f"PDF 文件 {path.name} 已损坏，无法读取：{detail}",
+        f"The PDF {path.name} is corrupt and cannot be read: {detail_en}",
+        f"PDF 文件 {path.name} 已损坏，无法读取" + (f"：{detail_zh}" if detail_zh else ""),
     )
 
 
@@ -86,14 +88,14 @@ def open_document(
     except PDFEncryptionError as exc:
         raise EncryptedFile(
             f"The PDF {path.name} uses an encryption that cannot be opened ({exc})",
-            f"PDF 文件 {path.name} 使用了无法打开的加密方式（{exc}）",
+            f"PDF 文件 {path.name} 使用了无法打开的加密方式",
         ) from exc
     except CyclicReference as exc:
         raise corrupt(path, str(exc)) from exc
     except (PDFException, PSException) as exc:
         raise corrupt(path, f"no readable document structure ({exc})") from exc
     except RecursionError as exc:
-        raise corrupt(path, "its objects nest or refer to each other without end") from exc
+        raise corrupt(path, "its objects nest or refer to each other without end / 对象无限嵌套或循环引用") from exc
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, EOFError) as exc:
         raise corrupt(path, f"{type(exc).__name__}: {exc}") from exc
 
@@ -186,7 +188,7 @@ def _preflight(path: Path, doc: SafePDFDocument, ctx: ExtractContext) -> list[st
             except (PDFException, PSException, ValueError, TypeError, KeyError):
                 continue  # a damaged object: the page that uses it degrades on its own
             if isinstance(obj, PDFStream):
-                _check_stream(doc, objid, obj, ctx)
+                _check_stream(doc, objid, obj, ctx, path.name)
             elif isinstance(obj, dict) and (hit := _active(doc, objid, obj)):
                 active.append(hit)
         _check_page_tree(path, doc)
@@ -194,7 +196,7 @@ def _preflight(path: Path, doc: SafePDFDocument, ctx: ExtractContext) -> list[st
     except CyclicReference as exc:
         raise corrupt(path, str(exc)) from exc
     except RecursionError as exc:
-        raise corrupt(path, "its objects nest or refer to each other without end") from exc
+        raise corrupt(path, "its objects nest or refer to each other without end / 对象无限嵌套或循环引用") from exc
 
 
 def _direct_object_ids(doc: SafePDFDocument) -> list[int]:
@@ -226,7 +228,7 @@ def _check_page_tree(path: Path, doc: SafePDFDocument) -> None:
             seen.add(ref.objid)
         visited += 1
         if visited > _MAX_TREE_NODES:
-            raise corrupt(path, "the page tree is impossibly large")
+            raise corrupt(path, "the page tree is impossibly large / 页面树异常庞大")
         if not isinstance(node, dict):
             continue
         kids = _resolve(doc, node.get("Kids"))
@@ -234,7 +236,7 @@ def _check_page_tree(path: Path, doc: SafePDFDocument) -> None:
             stack.extend((kid, _resolve(doc, kid)) for kid in kids)
 
 
-def _check_stream(doc: SafePDFDocument, objid: int, stream: PDFStream, ctx: ExtractContext) -> None:
+def _check_stream(doc: SafePDFDocument, objid: int, stream: PDFStream, ctx: ExtractContext, filename: str = "") -> None:
     """Check one stream's inflated size and, for an image, its declared pixel count."""
     attrs: dict[str, Any] = stream.attrs
     part = f"object {objid}"
@@ -242,7 +244,7 @@ def _check_stream(doc: SafePDFDocument, objid: int, stream: PDFStream, ctx: Extr
         width = _resolve(doc, attrs.get("Width", attrs.get("W")))
         height = _resolve(doc, attrs.get("Height", attrs.get("H")))
         if isinstance(width, int) and isinstance(height, int):
-            check_pixels(width, height, ctx.max_image_pixels, f"embedded image ({part})")
+            check_pixels(width, height, ctx.max_image_pixels, f"embedded image ({part})", filename)
     filters = [_name(f) for f, _params in stream.get_filters()]
     if not filters:
         return

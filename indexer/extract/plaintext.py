@@ -36,7 +36,7 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> bytes:
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise ExtractionError(f"The file cannot be read: {exc}", f"无法读取文件：{exc}") from exc
+        raise ExtractionError(f"The file cannot be read: {exc}", "无法读取文件") from exc
     if not data:
         raise EmptyFile()
     return data

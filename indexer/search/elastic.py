@@ -54,7 +54,7 @@ SETTINGS: dict[str, Any] = {
 def _unavailable(exc: Exception) -> SearchUnavailable:
     return SearchUnavailable(
         f"Elasticsearch did not answer as expected: {exc}",
-        f"Elasticsearch 未能正常响应：{exc}",
+        "Elasticsearch 未能正常响应",
     )
 
 

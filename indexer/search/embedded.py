@@ -119,7 +119,7 @@ class EmbeddedBackend:
         except (OSError, ValueError) as exc:
             raise SearchUnavailable(
                 f"The search index in {folder} cannot be opened ({exc}); run `lantai reindex`.",
-                f"无法打开检索索引 {folder}（{exc}）；请运行 `lantai reindex`。",
+                f"无法打开检索索引 {folder}；请运行 `lantai reindex`。",
             ) from exc
         index.register_tokenizer("lantai_ws", whitespace_analyzer())
         return index
@@ -329,7 +329,7 @@ class EmbeddedBackend:
             total = int(getattr(result, "count", 0) or 0)
             facets, incomplete = self.facets.count(searcher, built.facets, request, total)
         except ValueError as exc:
-            raise SearchUnavailable(f"The search failed: {exc}", f"检索失败：{exc}") from exc
+            raise SearchUnavailable(f"The search failed: {exc}", "检索失败") from exc
         patterns = patterns_of(prepared)
         hits = [
             self._hit(searcher.doc(address), float(key) if order is None else 0.0, patterns)
@@ -389,5 +389,5 @@ def _writer(index: tantivy.Index, heap: int, threads: int) -> Any:
     except ValueError as exc:
         raise SearchUnavailable(
             f"The search index is locked by another writer ({exc}).",
-            f"检索索引正被另一个写入进程锁定（{exc}）。",
+            "检索索引正被另一个写入进程锁定。",
         ) from exc

@@ -3,6 +3,10 @@
 The cookie holds only a random id; the row (found by the id's SHA-256) holds the data,
 the user and the expiry. Logging out deletes the row, so the old cookie is dead; logging
 in starts a new id (``regenerate``), so an id planted before login is worthless.
+
+Before login there is no row: a visitor's session (the form's CSRF token, a flash message) is
+kept in a signed cookie of its own (``ANONYMOUS_COOKIE``), so anonymous requests cannot fill the
+catalog with rows (finding 5j: each cookieless ``GET /login`` used to store one for 12 hours).
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import secrets
 from typing import Any
 
 from flask import Flask, Request, Response
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete
 from werkzeug.datastructures import CallbackDict
 
@@ -21,6 +27,7 @@ from archive.catalog.models import utcnow
 from archive.passwords import digest
 
 COOKIE_NAME = "lantai_session"
+ANONYMOUS_COOKIE = "lantai_visit"
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
@@ -57,22 +64,32 @@ class CatalogSessionInterface(SessionInterface):
     def _lifetime(self, app: Flask) -> dt.timedelta:
         return dt.timedelta(hours=app.extensions["lantai"].settings.session_hours)
 
+    def _signer(self, app: Flask) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(
+            str(app.secret_key), salt="lantai-visit", serializer=TaggedJSONSerializer()
+        )
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
-        """Load the row named by the cookie, or start an empty session."""
+        """Load the row named by the cookie, else a visitor's signed cookie, else start empty."""
         token = request.cookies.get(COOKIE_NAME)
-        if not token or len(token) > 128:
-            return ServerSession()
-        with self._catalog(app).session() as db:
-            row = db.get(UserSession, digest(token))
-            if row is None:
+        if token and len(token) <= 128:
+            with self._catalog(app).session() as db:
+                row = db.get(UserSession, digest(token))
+                if row is not None and (as_utc(row.expires_at) or utcnow()) > utcnow():
+                    data = dict(row.data or {})
+                    if row.user_id is not None:
+                        data["_user_id"] = row.user_id
+                    return ServerSession(data, token=token)
+                if row is not None:
+                    db.delete(row)
+        visit = request.cookies.get(ANONYMOUS_COOKIE)
+        if visit:
+            try:
+                max_age = int(self._lifetime(app).total_seconds())
+                return ServerSession(dict(self._signer(app).loads(visit, max_age=max_age)))
+            except (BadSignature, TypeError, ValueError):
                 return ServerSession()
-            if (as_utc(row.expires_at) or utcnow()) <= utcnow():
-                db.delete(row)
-                return ServerSession()
-            data = dict(row.data or {})
-            if row.user_id is not None:
-                data["_user_id"] = row.user_id
-            return ServerSession(data, token=token)
+        return ServerSession()
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Write, replace or delete the row, and set or clear the cookie."""
@@ -85,13 +102,28 @@ class CatalogSessionInterface(SessionInterface):
                 with catalog.session() as db:
                     db.execute(delete(UserSession).where(UserSession.id_hash == digest(session.token)))
             response.delete_cookie(COOKIE_NAME, domain=domain, path=path)
-            return
-        if not session.modified or not session:
+            response.delete_cookie(ANONYMOUS_COOKIE, domain=domain, path=path)
             return
         from flask import request
 
+        if not session.modified:
+            return
+        if not session:
+            if request.cookies.get(ANONYMOUS_COOKIE):
+                response.delete_cookie(ANONYMOUS_COOKIE, domain=domain, path=path)
+            return
+
         data = dict(session)
         user_id = data.pop("_user_id", None)
+        if user_id is None and session.token is None:  # a visitor: a signed cookie, no row
+            response.set_cookie(
+                ANONYMOUS_COOKIE, self._signer(app).dumps(data), httponly=True, secure=request.is_secure,
+                samesite="Lax", domain=domain, path=path,
+            )
+            response.vary.add("Cookie")
+            return
+        if request.cookies.get(ANONYMOUS_COOKIE):
+            response.delete_cookie(ANONYMOUS_COOKIE, domain=domain, path=path)
         old_token = session.token
         token = session.token
         if session.regenerate_id or token is None:

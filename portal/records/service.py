@@ -14,6 +14,7 @@ from archive.catalog.models import Page, Record
 from archive.vocabulary import DESCRIPTION_FIELDS, display
 from indexer.search.base import PageHit, QuerySyntaxError, SearchBackend, SearchRequest, SearchUnavailable
 from indexer.search.highlight import hit_boxes
+from portal.i18n import localized
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def hits_in_record(search: SearchBackend, record_id: int, query: str, clearance:
             SearchRequest(query=query, record_id=record_id, limit=1, clearance=clearance, facets=())
         )
     except (QuerySyntaxError, SearchUnavailable) as exc:  # the page still shows, without hits
-        hits.error = exc.message
+        hits.error = localized(exc)  # the reader's language only
         return hits
     hits.terms = list(response.terms)
     if response.hits:

@@ -19,6 +19,7 @@ from indexer.search.base import FACETS, SearchHit, SearchRequest, SearchResponse
 from indexer.search.discovery import discovery_request, entry_hit, parse_fields
 from indexer.search.query import FIELDS
 from portal.audit.web import audit_or_refuse
+from portal.i18n import localized
 from portal.records import guard
 from portal.records.service import display_value
 from portal.search.advanced import FIELD_LABELS
@@ -151,7 +152,7 @@ def search() -> tuple[str, int]:
                     details["entries_shown"] = [hit.id for hit in entries]
                 audit_or_refuse(session, AuditAction.SEARCH, object_type="search", details=details)
     except InputError as exc:  # a malformed query or parameter: its message, never a 500
-        error = exc.message
+        error = localized(exc)  # the reader's language only
     status = 400 if error else 200
     return (
         render_template(

@@ -24,6 +24,7 @@ from config.errors import LantaiError
 from ocr.engine import engine_names
 from portal.audit.web import where
 from portal.auth import staff_required
+from portal.i18n import localized
 from portal.layout import lazy_label
 from portal.records import guard
 
@@ -84,7 +85,7 @@ def upload() -> Any:
             except AuditWriteError:
                 raise
             except LantaiError as exc:  # one bad file never stops the others
-                results.append(UploadResult(item.filename or "", error=exc.message))
+                results.append(UploadResult(item.filename or "", error=localized(exc)))
             else:
                 results.append(UploadResult(item.filename or "", job_id=job_id))
     return (

@@ -13,9 +13,11 @@ from pdfminer.high_level import extract_text
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from archive.audit.service import Actor
 from archive.catalog.db import Catalog
 from archive.catalog.models import Record
 from archive.description.catalogue import HEADERS, export_catalogue
+from archive.description.records import Editor
 from archive.description.tabular import ImportFileError, import_table, template_bytes
 from archive.vocabulary import RecordStatus
 from config.settings import Settings
@@ -290,3 +292,32 @@ def test_an_empty_catalogue_still_exports(catalog: Catalog) -> None:
     with catalog.session() as session:
         assert export_catalogue(session, "J999", None, None, "pdf").startswith(b"%PDF")
         assert len(list(session.scalars(select(Record)))) == 0
+
+
+def test_a_secret_record_is_reported_to_an_archivist_exactly_like_a_missing_one(
+    catalog: Catalog, settings: Settings, tmp_path: Path
+) -> None:
+    """Finding 5a: ``id,classification,openness`` / ``15,公开,开放`` opened a secret record, and
+    "记录号 999 不存在" versus "更新 1 条" told which secret ids exist."""
+    with catalog.session() as session:
+        secret = Record(title="涉密", status=RecordStatus.DONE, extra={}, access_level="secret",
+                        classification="秘密", openness="控制", reference_code="J001-WS·2023-D30-BGS-0077")
+        session.add(secret)
+        session.flush()
+        secret_id = secret.id
+    missing_id = secret_id + 1000
+    path = tmp_path / "open.csv"
+    path.write_text(
+        f"id,classification,openness,note\n{secret_id},公开,开放,改\n{missing_id},公开,开放,改\n", encoding="utf-8"
+    )
+    # An archivist as the portal and the CLI make one: every record but the secret ones.
+    archivist = Editor(Actor(None, "archivist", "archivist"), lambda record: record.access_level != "secret")
+    with catalog.session() as session:
+        result = import_table(session, path, settings, archivist)
+        assert not result.updated and not result.changes
+        hidden, absent = (e for e in result.errors)
+        for half in ("message_zh", "message_en"):
+            shown = getattr(hidden, half).replace(str(secret_id), "N")
+            assert shown == getattr(absent, half).replace(str(missing_id), "N")
+        record = session.get(Record, secret_id)
+        assert record is not None and record.access_level == "secret" and record.note != "改"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from archive.catalog.accounts import UserSession
 from archive.catalog.audit import AuditEvent
 from archive.passwords import digest
-from portal.auth.sessions import COOKIE_NAME
+from portal.auth.sessions import ANONYMOUS_COOKIE, COOKIE_NAME
 from tests.portal.conftest import USERS, AuthActions
 
 
@@ -69,15 +69,15 @@ def test_one_address_trying_many_names_is_locked_out(make_app: object) -> None:
 
 
 def test_session_fixation_login_issues_a_new_session_id(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
-    client.get("/login")  # the form's CSRF token makes an anonymous session
-    before = cookie(client)
-    assert before
+    client.get("/login")  # the form's CSRF token makes a visitor's session: a signed cookie, no row
+    visit = client.get_cookie(ANONYMOUS_COOKIE)
+    assert visit and cookie(client) is None
     assert auth.login("researcher").status_code == 302
     after = cookie(client)
-    assert after and after != before
-    # The pre-login id does not carry the login.
+    assert after and after != visit.value and client.get_cookie(ANONYMOUS_COOKIE) is None
+    # The pre-login cookie does not carry the login.
     planted = app.test_client()
-    planted.set_cookie(COOKIE_NAME, before)
+    planted.set_cookie(ANONYMOUS_COOKIE, visit.value)
     assert planted.get("/account").status_code == 302
 
 

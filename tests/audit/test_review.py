@@ -113,7 +113,7 @@ def test_hostile_input_is_escaped(client: FlaskClient, auth: Any, populated: dic
 def test_charts_are_drawn_inline(client: FlaskClient, auth: Any, populated: dict[str, Any]) -> None:
     auth.login("admin")
     html = _rows(client, "")
-    assert html.count("<svg") == 3 and "<script" not in html.split("<main")[1].split("</main>")[0]
+    assert html.count("<svg class=\"audit-chart\"") == 3 and "<script" not in html.split("<main")[1].split("</main>")[0]
     assert "J001-WS·2023-D30-BGS-0001: 2" in html  # most viewed record, two views
     assert "人事处: 1" in html  # downloads by department
 

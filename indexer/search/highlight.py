@@ -8,6 +8,7 @@ Python slices whole characters, and every piece is HTML-escaped before marks are
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -126,28 +127,60 @@ def page_hits(pages: Sequence[Sequence[Any]], patterns: Sequence[Pattern]) -> tu
     return best, hits
 
 
-def hit_boxes(words: list[list[Any]], terms: list[str]) -> list[list[int]]:
-    """Boxes ``[left, top, width, height]`` of the OCR words covering the terms' matches.
+def _width_units(text: str) -> list[int]:
+    """Relative widths of the characters of an OCR word: full-width (CJK) 2, others 1."""
+    return [2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text]
 
-    ``words`` are ``Page.words`` rows ``[text, conf, left, top, width, height]``. A Chinese
-    term may span several OCR words and a word may hold more than the term; every word
-    the match touches is returned once, in reading order.
+
+def _latin(char: str) -> bool:
+    """A letter or digit of a spaced script: a match inside such a word covers the whole word."""
+    return char.isalnum() and unicodedata.east_asian_width(char) not in "WF"
+
+
+def _part_box(row: list[Any], first: int, last: int) -> list[int]:
+    """The box of characters ``first``..``last`` (inclusive) of an OCR word, by their share of its width."""
+    text = str(row[0])
+    while first > 0 and _latin(text[first - 1]) and _latin(text[first]):
+        first -= 1
+    while last + 1 < len(text) and _latin(text[last + 1]) and _latin(text[last]):
+        last += 1
+    left, top, width, height = (int(v) for v in row[2:6])
+    units = _width_units(text)
+    total = sum(units) or 1
+    start = left + round(width * sum(units[:first]) / total)
+    stop = left + round(width * sum(units[: last + 1]) / total)
+    return [start, top, stop - start, height]
+
+
+def hit_boxes(words: list[list[Any]], terms: list[str]) -> list[list[int]]:
+    """Boxes ``[left, top, width, height]`` over the characters the terms match.
+
+    ``words`` are ``Page.words`` rows ``[text, conf, left, top, width, height]``. OCR of Chinese
+    often gives a whole line as one "word": a match covers only its own characters, placed by
+    their share of the word's width (full-width characters count double); a match inside a
+    word of a spaced script covers that whole word. A term may span several OCR words; boxes
+    come in reading order, each once.
     """
     patterns = patterns_from_strings(terms)
     if not words or not patterns:
         return []
     pieces: list[str] = []
-    owner: list[int] = []  # folded character -> word index (-1 for separators)
+    owner: list[tuple[int, int]] = []  # folded character -> (word index, source character); -1 for separators
     for index, row in enumerate(words):
-        folded = fold(str(row[0]))
+        folded, origin = fold_with_offsets(str(row[0]))
         if pieces:
             pieces.append(" ")
-            owner.append(-1)
+            owner.append((-1, -1))
         pieces.append(folded)
-        owner.extend([index] * len(folded))
+        owner.extend((index, source) for source in origin)
     joined = "".join(pieces)
-    covered: set[int] = set()
+    spans: dict[tuple[int, int, int], None] = {}
     for pattern in patterns:
         for s, e in pattern.finditer(joined):
-            covered.update(w for w in owner[s:e] if w >= 0)
-    return [[int(v) for v in words[i][2:6]] for i in sorted(covered)]
+            touched: dict[int, list[int]] = {}
+            for word, source in owner[s:e]:
+                if word >= 0:
+                    touched.setdefault(word, []).append(source)
+            for word, sources in touched.items():
+                spans[(word, min(sources), max(sources))] = None
+    return [_part_box(words[w], first, last) for w, first, last in sorted(spans)]

@@ -36,8 +36,8 @@ def stacked_days(rows: list[tuple[str, str, int]], start: dt.date, end: dt.date,
     bar_w = max((width - left - 10) / max(len(days), 1), 1.0)
     parts = [f'<svg class="audit-chart" role="img" viewBox="0 0 {width} {height + 20 * ((len(actions) + 3) // 4)}" '
              f'width="100%" aria-label="{escape(title)}"><title>{escape(title)}</title>',
-             f'<text x="{left}" y="14" font-size="12">{escape(title)}</text>',
-             f'<text x="4" y="{height - bottom - plot_h + 10}" font-size="10">{top}</text>',
+             f'<text x="{left}" y="14" font-size="14">{escape(title)}</text>',
+             f'<text x="4" y="{height - bottom - plot_h + 10}" font-size="13">{top}</text>',
              f'<line x1="{left}" y1="{height - bottom}" x2="{width - 10}" y2="{height - bottom}" stroke="#666"/>']
     for i, day in enumerate(days):
         x = left + i * bar_w
@@ -52,14 +52,14 @@ def stacked_days(rows: list[tuple[str, str, int]], start: dt.date, end: dt.date,
                          f'fill="{colours[action]}"><title>{escape(day)} {escape(labels.get(action, action))}: '
                          f'{count}</title></rect>')
         if i % max(len(days) // 8, 1) == 0:
-            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 14}" font-size="10">{escape(day[5:])}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{height - bottom + 14}" font-size="13">{escape(day[5:])}</text>')
     for i, action in enumerate(actions):
         lx, ly = left + (i % 4) * 180, height + (i // 4) * 20
         parts.append(f'<rect x="{lx}" y="{ly - 10}" width="10" height="10" fill="{colours[action]}"/>'
-                     f'<text x="{lx + 14}" y="{ly}" font-size="11">{escape(labels.get(action, action))} '
+                     f'<text x="{lx + 14}" y="{ly}" font-size="13">{escape(labels.get(action, action))} '
                      f'({totals[action]})</text>')
     if not rows:
-        parts.append(f'<text x="{left + 10}" y="{height / 2:.0f}" font-size="12">–</text>')
+        parts.append(f'<text x="{left + 10}" y="{height / 2:.0f}" font-size="14">–</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every label above went through escape())
 
@@ -73,19 +73,19 @@ def horizontal_bars(
     top = max((n for _label, n in items), default=0) or 1
     parts = [f'<svg class="audit-chart" role="img" viewBox="0 0 {width} {height}" width="100%" '
              f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
-             f'<text x="0" y="14" font-size="12">{escape(title)}</text>']
+             f'<text x="0" y="14" font-size="14">{escape(title)}</text>']
     for i, (label, count) in enumerate(items):
         y = 24 + i * row_h
         shown = label if len(label) <= 16 else label[:15] + "…"
-        text = f'<text x="0" y="{y + 14}" font-size="11">{escape(shown)}<title>{escape(label)}</title></text>'
+        text = f'<text x="0" y="{y + 14}" font-size="13">{escape(shown)}<title>{escape(label)}</title></text>'
         if link:
             text = f'<a href="{escape(link[i])}">{text}</a>'
         bar = (width - label_w - 50) * count / top
         parts.append(text + f'<rect x="{label_w}" y="{y + 3}" width="{bar:.1f}" height="{row_h - 6}" '
                      f'fill="{PALETTE[0]}">'
                      f'<title>{escape(label)}: {count}</title></rect>'
-                     f'<text x="{label_w + bar + 4:.1f}" y="{y + 14}" font-size="11">{count}</text>')
+                     f'<text x="{label_w + bar + 4:.1f}" y="{y + 14}" font-size="13">{count}</text>')
     if not items:
-        parts.append('<text x="0" y="40" font-size="12">–</text>')
+        parts.append('<text x="0" y="40" font-size="14">–</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704  (every label above went through escape())

@@ -18,8 +18,8 @@ from tests.work.english_pages import foreign_text
 pytestmark = pytest.mark.browser
 
 ERROR = "无法读取 PDF：文件已损坏 / Cannot read the PDF: the file is damaged"
-DATA = ["损坏的扫描件", "关于做好2023年招生工作的通知", "人事档案目录", "编写校史需要查阅", "联系人 李老师", "联系人 王老师",
-        "涉及个人隐私", "通知.txt", "长沙市教育局", "长教发〔2023〕12号", "办公室", "researcher"]
+DATA = ["损坏的扫描件", "关于做好2023年招生工作的通知", "人事档案目录", "编写校史需要查阅", "联系人 李老师",
+        "联系人 王老师", "涉及个人隐私", "通知.txt", "长沙市教育局", "长教发〔2023〕12号", "办公室", "researcher"]
 TEXTS = {
     "zh_Hans": {"failed": "无法读取 PDF：文件已损坏", "queued": "已重新排队处理", "withdrawn": "档案已撤下",
                 "saved": "已保存为第 2 版", "bell": "利用申请"},

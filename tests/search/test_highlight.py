@@ -14,12 +14,12 @@ WORDS = [
 ]
 
 
-def test_a_chinese_term_spanning_several_words_returns_every_covering_box() -> None:
-    assert hit_boxes(WORDS, ["学校档案"]) == [[55, 10, 60, 20], [120, 10, 60, 20]]
+def test_a_chinese_term_spanning_several_words_covers_only_its_characters() -> None:
+    assert hit_boxes(WORDS, ["学校档案"]) == [[95, 10, 20, 20], [120, 10, 60, 20]]
 
 
 def test_traditional_words_match_simplified_terms_and_prefixes() -> None:
-    assert hit_boxes(WORDS, ["档案管理"]) == [[120, 10, 60, 20], [185, 10, 40, 20]]
+    assert hit_boxes(WORDS, ["档案管理"]) == [[140, 10, 40, 20], [185, 10, 40, 20]]
     assert hit_boxes(WORDS, ["windows server"]) == [[10, 40, 80, 20], [95, 40, 60, 20]]
     assert hit_boxes(WORDS, ["serv*"]) == [[95, 40, 60, 20]]
     assert hit_boxes(WORDS, ["档案馆", ""]) == []

@@ -10,6 +10,7 @@ import logging
 from functools import cached_property
 
 from archive.catalog.db import Catalog
+from archive.catalog.sealing import install as install_sealer
 from archive.encryption import key_for_data_dir
 from archive.storage import LocalStorage
 from config.settings import Settings, load_settings
@@ -30,6 +31,8 @@ class Lantai:
         # A wrong or missing encryption key stops start-up here, never garbage later.
         key = key_for_data_dir(settings.data_dir, settings.encryption_key_file)
         self.storage = LocalStorage(settings.data_dir, key)
+        # Page text in the catalog is sealed under the same key (archive/catalog/sealing.py).
+        install_sealer(self.catalog.engine, key)
 
     @classmethod
     def from_environment(cls) -> Lantai:

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from archive.catalog.sealing import SealedJSON, SealedText
 from archive.vocabulary import AccessLevel, JobStatus, PageSource, RecordStatus
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -169,11 +170,11 @@ class Page(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)  # 1-based
-    text: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(SealedText, default="")  # sealed when encryption at rest is on
     source: Mapped[str] = mapped_column(String(16), default=PageSource.NONE)
     confidence: Mapped[float | None] = mapped_column(Float)
     # Word boxes in page-image pixels: [[text, confidence, left, top, width, height], ...]
-    words: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+    words: Mapped[list[Any]] = mapped_column(SealedJSON, default=list)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)
     image_key: Mapped[str | None] = mapped_column(String(256))

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from archive.audit.service import CLI
-from archive.catalog.models import OriginalFile
+from archive.catalog.models import OriginalFile, Page
 from archive.encryption import HEADER, EncryptionKeyError, MasterKey
 from cli.main import main
 from indexer.context import Lantai, set_current
@@ -165,3 +165,36 @@ def test_restore_refuses_a_sealed_backup_without_its_key(encrypted: Lantai, tmp_
         finally:
             target.close()
             set_current(encrypted)
+
+
+BODY = "内部通知\n正文：核心机密代号白虎计划，请严格保密。\n"
+
+
+def test_no_text_of_a_secret_record_anywhere_in_the_data_dir(tmp_path: Path, key_file: Path) -> None:
+    """The catalog (inside the data dir by default) holds page text and word boxes sealed; the
+    record still reads its text; rotation seals them under the new key; grep finds nothing."""
+    lantai = _open(tmp_path / "var", key_file)
+    try:
+        (tmp_path / "in").mkdir()
+        (tmp_path / "in" / "notice.txt").write_text(BODY, encoding="utf-8")
+        record_id = _ingest(lantai, tmp_path / "in" / "notice.txt", classification="绝密")
+        data = lantai.settings.data_dir
+        assert _grep(data, "白虎计划") == []
+        with lantai.catalog.session() as session:
+            page = session.scalars(select(Page).where(Page.record_id == record_id)).one()
+            assert "白虎计划" in page.text
+        new = tmp_path / "keys" / "next.key"
+        assert CliRunner().invoke(main, ["keys", "create", str(new)]).exit_code == 0
+        result = CliRunner().invoke(main, ["keys", "rotate", str(new)], obj=lantai)
+        assert result.exit_code == 0, result.output
+        assert _grep(data, "白虎计划") == []
+    finally:
+        set_current(None)
+        lantai.close()
+    rotated = Lantai(make_settings(tmp_path / "var", encryption_key_file=str(new)))
+    try:
+        with rotated.catalog.session() as session:
+            page = session.scalars(select(Page).where(Page.record_id == record_id)).one()
+            assert "白虎计划" in page.text
+    finally:
+        rotated.close()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import make_url
 
 from archive.catalog.db import Catalog
@@ -25,8 +26,8 @@ POSTGRES_URL = os.environ.get("LANTAI_TEST_POSTGRES_URL", "postgresql+psycopg://
 REDIS_URL = os.environ.get("LANTAI_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 # Property tests judge results, not speed: a loaded machine must not fail them on time.
-settings.register_profile("lantai", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("lantai")
+hypothesis_settings.register_profile("lantai", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("lantai")
 
 
 @pytest.fixture(autouse=True)

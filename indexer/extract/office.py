@@ -57,7 +57,7 @@ def _corrupt(kind_en: str, kind_zh: str, exc: Exception) -> CorruptFile:
     """A ``CorruptFile`` naming the format and the library's complaint."""
     return CorruptFile(
         f"This {kind_en} file is corrupt and cannot be opened ({type(exc).__name__}: {exc})",
-        f"该{kind_zh}文件已损坏，无法打开（{type(exc).__name__}：{exc}）",
+        f"该{kind_zh}文件已损坏，无法打开；请用原软件重新保存后再上传",
     )
 
 

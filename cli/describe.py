@@ -18,6 +18,7 @@ from archive.description.tabular import import_table, template_bytes
 from archive.vocabulary import AuditAction, Retention
 from cli.main import pass_lantai
 from cli.operator import CLI, editor
+from cli.params import CATALOG_ID
 from config.errors import ExitCode, InputError
 from indexer.context import Lantai
 from indexer.describe.classify import load_classifier, train_classifier
@@ -50,7 +51,7 @@ VOCABULARY_OPTION = click.option(
 
 @describe.command("apply")
 @click.option("--all", "all_records", is_flag=True, help="Every record (default: only records flagged for review).")
-@click.argument("record_ids", nargs=-1, type=int)
+@click.argument("record_ids", nargs=-1, type=CATALOG_ID)
 @VOCABULARY_OPTION
 @pass_lantai
 def apply(lantai: Lantai, all_records: bool, record_ids: tuple[int, ...], vocabulary: Path | None) -> None:

@@ -4,6 +4,7 @@ library English inside the Chinese half, and the portal shows the reader's langu
 from __future__ import annotations
 
 import io
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from archive.audit.service import CLI
 from archive.catalog.models import Record
+from archive.encryption import EncryptionKeyError, MasterKey
 from config.errors import LantaiError, without_work_paths
 from indexer.context import Lantai
 from indexer.extract.base import ExtractContext, Extraction, extractor_for, register, unregister
@@ -22,6 +24,11 @@ from indexer.inbox import InboxWatcher, error_path
 from indexer.ingest import submit_file
 from indexer.process import process_job
 from portal.records.stamp import StampError, stamp
+from preservation.backup import CATALOG
+from preservation.catalog_copy import BackupError
+from preservation.fixity import Throttle, check_one
+from preservation.manifest import FORMAT, FORMAT_VERSION, MANIFEST, Manifest, read_manifest
+from preservation.verify import check_catalog
 from tests.conftest import DATA
 from tests.extract import generate
 
@@ -72,7 +79,8 @@ def assert_chinese_half_is_chinese(error: LantaiError | None) -> None:
     """Both halves present; the library's English only in the English half."""
     assert error is not None
     assert error.message_zh and error.message_en, error.message
-    assert not ENGLISH_SENTENCE.search(error.message_zh), error.message
+    typed = re.sub(r"`[^`]*`", "", error.message_zh)  # a command quoted to be typed is no library English
+    assert not ENGLISH_SENTENCE.search(typed), error.message
 
 
 def with_part(source: Path, target: Path, part: str, data: bytes) -> Path:
@@ -163,3 +171,41 @@ def test_an_inbox_file_that_cannot_be_read_is_explained_in_chinese(lantai: Lanta
     zh, _sep, en = error_path(gone).read_text(encoding="utf-8").strip().partition(" / ")
     assert "已移走.pdf" in zh and en, zh
     assert not ENGLISH_SENTENCE.search(zh), zh
+
+
+def test_a_damaged_key_backup_or_catalog_copy_is_explained_in_chinese(tmp_path: Path) -> None:
+    key_file = tmp_path / "master.key"
+    key_file.write_text("this is not a key!", encoding="ascii")
+    with pytest.raises(EncryptionKeyError) as key_error:
+        MasterKey.load(key_file)
+    assert_chinese_half_is_chinese(key_error.value)
+
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    (backup / MANIFEST).write_text(json.dumps({"format": FORMAT, "version": FORMAT_VERSION}), encoding="utf-8")
+    with pytest.raises(BackupError) as backup_error:
+        read_manifest(backup)
+    assert_chinese_half_is_chinese(backup_error.value)
+    assert "files" in backup_error.value.message_en and "files" not in backup_error.value.message_zh
+
+    (backup / CATALOG).write_bytes(b"this file is not a database at all" * 100)
+    manifest = Manifest("2026-11-30T00:00:00+00:00", "0", [], "sqlite", {}, {}, with_derivatives=False)
+    [check] = check_catalog(backup, manifest)
+    assert not check.ok and check.detail_en and check.detail_zh
+    assert not ENGLISH_SENTENCE.search(check.detail_zh), check.detail_zh
+
+
+def test_an_original_the_system_cannot_read_is_explained_in_chinese(
+    lantai: Lantai, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = lantai.storage.originals / "ab" / "abcdef"
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(b"an original")
+
+    def refuse(key: str) -> io.BytesIO:  # a fault injected: storage that denies reading
+        raise PermissionError(13, "Permission denied", str(stored))
+
+    monkeypatch.setattr(lantai.storage, "open_original", refuse)
+    problem = check_one(lantai, "ab/abcdef", "0" * 64, Throttle(0))
+    assert problem is not None and "Permission denied" in problem.en
+    assert "Permission" not in problem.zh and not ENGLISH_SENTENCE.search(problem.zh), problem.zh

@@ -28,7 +28,7 @@ from preservation.backup import CATALOG
 from preservation.catalog_copy import BackupError
 from preservation.fixity import Throttle, check_one
 from preservation.manifest import FORMAT, FORMAT_VERSION, MANIFEST, Manifest, read_manifest
-from preservation.verify import check_catalog
+from preservation.verify import check_catalog, check_checkpoint
 from tests.conftest import DATA
 from tests.extract import generate
 
@@ -209,3 +209,9 @@ def test_an_original_the_system_cannot_read_is_explained_in_chinese(
     problem = check_one(lantai, "ab/abcdef", "0" * 64, Throttle(0))
     assert problem is not None and "Permission denied" in problem.en
     assert "Permission" not in problem.zh and not ENGLISH_SENTENCE.search(problem.zh), problem.zh
+
+
+def test_a_backup_without_its_checkpoint_files_is_explained_in_chinese(tmp_path: Path) -> None:
+    check = check_checkpoint(tmp_path, 1, "0" * 64)
+    assert not check.ok and "No such file" in check.detail_en
+    assert not ENGLISH_SENTENCE.search(check.detail_zh), check.detail_zh

@@ -25,7 +25,7 @@ from indexer.ingest import submit_file
 from indexer.process import process_job
 from portal.records.stamp import StampError, stamp
 from preservation.backup import CATALOG
-from preservation.catalog_copy import BackupError
+from preservation.catalog_copy import BackupError, pg_dump
 from preservation.fixity import Throttle, check_one
 from preservation.manifest import FORMAT, FORMAT_VERSION, MANIFEST, Manifest, read_manifest
 from preservation.verify import check_catalog, check_checkpoint
@@ -215,3 +215,10 @@ def test_a_backup_without_its_checkpoint_files_is_explained_in_chinese(tmp_path:
     check = check_checkpoint(tmp_path, 1, "0" * 64)
     assert not check.ok and "No such file" in check.detail_en
     assert not ENGLISH_SENTENCE.search(check.detail_zh), check.detail_zh
+
+
+def test_a_failed_pg_dump_is_explained_in_chinese(tmp_path: Path) -> None:
+    with pytest.raises(BackupError) as info:
+        pg_dump("postgresql://127.0.0.1:5432/lantai_no_such_database_h11c", "00000003-1", tmp_path / "catalog.dump")
+    assert "lantai_no_such_database_h11c" in info.value.message_en
+    assert_chinese_half_is_chinese(info.value)

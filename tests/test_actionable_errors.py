@@ -3,6 +3,7 @@ library English inside the Chinese half, and the portal shows the reader's langu
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -14,11 +15,14 @@ import pytest
 from sqlalchemy import select
 
 from archive.audit.service import CLI
+from archive.catalog.collection import Transfer, TransferItem
 from archive.catalog.models import Record
 from archive.encryption import EncryptionKeyError, MasterKey
+from archive.vocabulary import RecordStatus
+from collection.checks import item_findings
 from config.errors import LantaiError, without_work_paths
 from indexer.context import Lantai
-from indexer.extract.base import ExtractContext, Extraction, extractor_for, register, unregister
+from indexer.extract.base import CorruptFile, ExtractContext, Extraction, extractor_for, register, unregister
 from indexer.extract.detect import DOCX, ODT, XLSX
 from indexer.inbox import InboxWatcher, error_path
 from indexer.ingest import submit_file
@@ -222,3 +226,15 @@ def test_a_failed_pg_dump_is_explained_in_chinese(tmp_path: Path) -> None:
         pg_dump("postgresql://127.0.0.1:5432/lantai_no_such_database_h11c", "00000003-1", tmp_path / "catalog.dump")
     assert "lantai_no_such_database_h11c" in info.value.message_en
     assert_chinese_half_is_chinese(info.value)
+
+
+def test_a_transfer_item_that_does_not_open_is_reported_in_each_language(lantai: Lantai) -> None:
+    failed = CorruptFile("This PDF file is corrupt and cannot be opened (trailer missing)",
+                         "该 PDF 文件已损坏，无法打开")
+    record = Record(status=RecordStatus.FAILED, error_code=failed.code, error_message=failed.message,
+                    title="年度总结", creator="办公室", date=dt.date(2023, 3, 1), extra={})
+    transfer = Transfer(submitted_by="办公室", submitted_at=dt.datetime(2023, 3, 2, 9, 0, tzinfo=dt.UTC))
+    item = TransferItem(position=1, filename="年度总结.pdf", listed=True)
+    [readable] = [f for f in item_findings(lantai, transfer, item, record, None) if f.check == "readable"]
+    assert readable.zh == "文件无法打开：该 PDF 文件已损坏，无法打开"
+    assert readable.en == "The file does not open: This PDF file is corrupt and cannot be opened (trailer missing)"

@@ -9,6 +9,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from archive.audit.review import PAGE_SIZE, AuditFilter
 from archive.catalog.models import LARGEST_ID
 from cli.main import main
 from cli.params import CATALOG_ID
@@ -63,3 +64,9 @@ def test_audit_export_filtered_by_a_huge_id_finds_nothing(tmp_path: Path) -> Non
                                     env={"LANTAI_DATA_DIR": str(tmp_path / "data")})
         assert result.exit_code == 0, result.output
         assert "0 events written" in result.output
+
+
+def test_the_audit_filter_ignores_numbers_no_row_can_have() -> None:
+    for raw in (HUGE, "²", "0"):
+        filt = AuditFilter.from_args({"before": raw, "limit": raw})
+        assert filt.before is None and filt.limit == PAGE_SIZE, raw

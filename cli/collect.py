@@ -17,7 +17,7 @@ from archive.departments import assign_clerk, list_departments, save_department
 from archive.resources import department_json, schedule_line_json, task_json, transfer_json
 from cli.main import pass_lantai
 from cli.operator import CLI
-from cli.params import CATALOG_ID
+from cli.params import CATALOG_ID, COUNT, YEAR
 from collection import decisions
 from collection.checks import report, run_checks
 from collection.reminders import reminder_pass
@@ -215,7 +215,7 @@ def tasks(lantai: Lantai, department: str | None, status: str | None, derive: bo
 @click.option("--department", required=True)
 @click.option("--title", required=True)
 @click.option("--due", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--expected", default=1, show_default=True, type=int)
+@click.option("--expected", default=1, show_default=True, type=COUNT)
 @click.option("--category")
 @click.option("--retention")
 @pass_lantai
@@ -342,7 +342,7 @@ def list_command(lantai: Lantai, transfer_id: int, fmt: str, output: Path) -> No
 
 
 @collect.command("stats")
-@click.option("--year", type=int, default=None, help="Default: this year.")
+@click.option("--year", type=YEAR, default=None, help="Default: this year.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write XLSX here.")
 @pass_lantai
 def stats(lantai: Lantai, year: int | None, output: Path | None) -> None:

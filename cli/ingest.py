@@ -25,7 +25,7 @@ from archive.vocabulary import AccessLevel, AuditAction, JobStatus, RecordStatus
 from cli.main import pass_lantai
 from cli.operator import CLI
 from cli.operator import editor as operator_editor
-from cli.params import CATALOG_ID
+from cli.params import CATALOG_ID, COUNT
 from config.errors import ExitCode, InputError, NotFoundError
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
@@ -256,7 +256,7 @@ def _readable(record: Record) -> bool:
 
 @records.command("list")
 @click.option("--status", type=click.Choice(list(RecordStatus.values())))
-@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--limit", type=COUNT, default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's record shape).")
 @pass_lantai
 def records_list(lantai: Lantai, status: str | None, limit: int, as_json: bool) -> None:

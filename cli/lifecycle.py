@@ -17,7 +17,7 @@ from archive.catalog.accounts import User
 from archive.clock import SYSTEM
 from cli.main import pass_lantai
 from cli.operator import CLI, operator_clearance
-from cli.params import CATALOG_ID
+from cli.params import CATALOG_ID, YEAR
 from config.errors import InputError, NotFoundError
 from indexer.context import Lantai
 from lifecycle import appraisal, destruction, holds, opening
@@ -50,7 +50,7 @@ AS_OPTION = click.option("--as", "username", help="Act as this user (default: th
 FILTERS = (
     click.option("--fonds", help="Only this 全宗号."),
     click.option("--department", help="Only this department code."),
-    click.option("--year", type=int, help="Only this 年度."),
+    click.option("--year", type=YEAR, help="Only this 年度."),
     click.option("--query", help="Only the records a full-text search finds (a batch from a search)."),
 )
 

@@ -70,3 +70,23 @@ def test_the_audit_filter_ignores_numbers_no_row_can_have() -> None:
     for raw in (HUGE, "²", "0"):
         filt = AuditFilter.from_args({"before": raw, "limit": raw})
         assert filt.before is None and filt.limit == PAGE_SIZE, raw
+
+
+@pytest.mark.parametrize("args", [
+    ("records", "list", "--limit", HUGE),
+    ("describe", "export", "--fonds", "J001", "-o", "out.xlsx", "--year", HUGE),
+    ("lifecycle", "due", "--year", HUGE),
+    ("collect", "stats", "--year", HUGE),
+    ("collect", "task", "--department", "办公室", "--title", "t", "--due", "2026-12-31", "--expected", HUGE),
+], ids=lambda args: " ".join(args[:2]))
+def test_a_huge_year_or_count_is_a_clear_usage_error(args: tuple[str, ...], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, list(args), env={"LANTAI_DATA_DIR": str(tmp_path)})
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert f"{HUGE} 无效" in result.output and f"{HUGE} is not valid" in result.output
+
+
+def test_years_and_counts_in_range_still_work(tmp_path: Path) -> None:
+    env = {"LANTAI_DATA_DIR": str(tmp_path)}
+    assert CliRunner().invoke(main, ["records", "list", "--limit", "2"], env=env).exit_code == 0
+    assert CliRunner().invoke(main, ["collect", "stats", "--year", "2023"], env=env).exit_code == 0

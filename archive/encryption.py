@@ -71,8 +71,10 @@ class MasterKey:
             raise EncryptionKeyError(f"LANTAI_ENCRYPTION_KEY_FILE {path} does not exist",
                                      f"LANTAI_ENCRYPTION_KEY_FILE 指向的 {path} 不存在") from None
         except (OSError, ValueError) as exc:
-            raise EncryptionKeyError(f"{path} is not a Lantai encryption key: {exc}",
-                                     f"{path} 不是兰台加密密钥：{exc}") from exc
+            raise EncryptionKeyError(
+                f"{path} is not a Lantai encryption key: {exc}",
+                f"{path} 不是兰台加密密钥（应为一行 base64 文本，由 `lantai keys create` 生成）",
+            ) from exc
         return cls(raw)
 
     @staticmethod

@@ -17,6 +17,7 @@ from archive.departments import assign_clerk, list_departments, save_department
 from archive.resources import department_json, schedule_line_json, task_json, transfer_json
 from cli.main import pass_lantai
 from cli.operator import CLI
+from cli.params import CATALOG_ID, COUNT, YEAR
 from collection import decisions
 from collection.checks import report, run_checks
 from collection.reminders import reminder_pass
@@ -148,7 +149,7 @@ def schedule_add(lantai: Lantai, schedule_name: str, **values: Any) -> None:
 
 
 @schedule.command("set")
-@click.argument("line_id", type=int)
+@click.argument("line_id", type=CATALOG_ID)
 @_line_options
 @pass_lantai
 def schedule_set(lantai: Lantai, line_id: int, **values: Any) -> None:
@@ -166,7 +167,7 @@ def schedule_set(lantai: Lantai, line_id: int, **values: Any) -> None:
 
 
 @schedule.command("delete")
-@click.argument("line_id", type=int)
+@click.argument("line_id", type=CATALOG_ID)
 @pass_lantai
 def schedule_delete(lantai: Lantai, line_id: int) -> None:
     """Take a line out of its schedule (tasks made from it keep it; audited)."""
@@ -214,7 +215,7 @@ def tasks(lantai: Lantai, department: str | None, status: str | None, derive: bo
 @click.option("--department", required=True)
 @click.option("--title", required=True)
 @click.option("--due", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--expected", default=1, show_default=True, type=int)
+@click.option("--expected", default=1, show_default=True, type=COUNT)
 @click.option("--category")
 @click.option("--retention")
 @pass_lantai
@@ -243,7 +244,7 @@ def overdue_view(lantai: Lantai, as_json: bool) -> None:
 
 
 @collect.command("submit")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=CATALOG_ID)
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--list", "list_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Transfer list (移交清册) as CSV or XLSX.")
@@ -277,7 +278,7 @@ def submit(lantai: Lantai, task_id: int, files: tuple[Path, ...], list_path: Pat
 
 
 @collect.command("report")
-@click.argument("transfer_id", type=int)
+@click.argument("transfer_id", type=CATALOG_ID)
 @click.option("--json", "as_json", is_flag=True)
 @pass_lantai
 def report_command(lantai: Lantai, transfer_id: int, as_json: bool) -> None:
@@ -296,7 +297,7 @@ def report_command(lantai: Lantai, transfer_id: int, as_json: bool) -> None:
 
 
 @collect.command("accept")
-@click.argument("transfer_id", type=int)
+@click.argument("transfer_id", type=CATALOG_ID)
 @click.option("--fonds", help="全宗号 of the accepted records (default: the archive's usual one).")
 @pass_lantai
 def accept(lantai: Lantai, transfer_id: int, fonds: str | None) -> None:
@@ -309,7 +310,7 @@ def accept(lantai: Lantai, transfer_id: int, fonds: str | None) -> None:
 
 
 @collect.command("return")
-@click.argument("transfer_id", type=int)
+@click.argument("transfer_id", type=CATALOG_ID)
 @click.option("--item", "items", multiple=True, help="N=reason for item N (repeatable).")
 @click.option("--reason", help="The general reason.")
 @pass_lantai
@@ -328,7 +329,7 @@ def return_command(lantai: Lantai, transfer_id: int, items: tuple[str, ...], rea
 
 
 @collect.command("list")
-@click.argument("transfer_id", type=int)
+@click.argument("transfer_id", type=CATALOG_ID)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), default="xlsx", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_lantai
@@ -341,7 +342,7 @@ def list_command(lantai: Lantai, transfer_id: int, fmt: str, output: Path) -> No
 
 
 @collect.command("stats")
-@click.option("--year", type=int, default=None, help="Default: this year.")
+@click.option("--year", type=YEAR, default=None, help="Default: this year.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write XLSX here.")
 @pass_lantai
 def stats(lantai: Lantai, year: int | None, output: Path | None) -> None:

@@ -18,6 +18,7 @@ from archive.description.tabular import import_table, template_bytes
 from archive.vocabulary import AuditAction, Retention
 from cli.main import pass_lantai
 from cli.operator import CLI, editor
+from cli.params import CATALOG_ID, YEAR
 from config.errors import ExitCode, InputError
 from indexer.context import Lantai
 from indexer.describe.classify import load_classifier, train_classifier
@@ -50,7 +51,7 @@ VOCABULARY_OPTION = click.option(
 
 @describe.command("apply")
 @click.option("--all", "all_records", is_flag=True, help="Every record (default: only records flagged for review).")
-@click.argument("record_ids", nargs=-1, type=int)
+@click.argument("record_ids", nargs=-1, type=CATALOG_ID)
 @VOCABULARY_OPTION
 @pass_lantai
 def apply(lantai: Lantai, all_records: bool, record_ids: tuple[int, ...], vocabulary: Path | None) -> None:
@@ -112,7 +113,7 @@ def import_command(lantai: Lantai, file: Path, user: str | None, vocabulary: Pat
 
 @describe.command("export")
 @click.option("--fonds", required=True, help="全宗号, e.g. J001.")
-@click.option("--year", type=int, help="年度 (default: all years).")
+@click.option("--year", type=YEAR, help="年度 (default: all years).")
 @click.option("--retention", type=click.Choice(Retention.values(), case_sensitive=False), help="保管期限.")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), help="Default: from the file name.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)

@@ -25,6 +25,7 @@ from archive.vocabulary import AccessLevel, AuditAction, JobStatus, RecordStatus
 from cli.main import pass_lantai
 from cli.operator import CLI
 from cli.operator import editor as operator_editor
+from cli.params import CATALOG_ID, COUNT
 from config.errors import ExitCode, InputError, NotFoundError
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
@@ -255,7 +256,7 @@ def _readable(record: Record) -> bool:
 
 @records.command("list")
 @click.option("--status", type=click.Choice(list(RecordStatus.values())))
-@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--limit", type=COUNT, default=1000, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's record shape).")
 @pass_lantai
 def records_list(lantai: Lantai, status: str | None, limit: int, as_json: bool) -> None:
@@ -275,7 +276,7 @@ def records_list(lantai: Lantai, status: str | None, limit: int, as_json: bool) 
 
 
 @records.command("show")
-@click.argument("record_id", type=int)
+@click.argument("record_id", type=CATALOG_ID)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the API's record shape, with page text).")
 @pass_lantai
 def records_show(lantai: Lantai, record_id: int, as_json: bool) -> None:
@@ -309,7 +310,7 @@ def records_show(lantai: Lantai, record_id: int, as_json: bool) -> None:
 
 
 @records.command("set")
-@click.argument("record_id", type=int)
+@click.argument("record_id", type=CATALOG_ID)
 @click.argument("assignments", nargs=-1, required=True)
 @click.option("--user", help="Name the changes and their audit events are recorded under (default cli).")
 @pass_lantai

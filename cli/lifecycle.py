@@ -17,6 +17,7 @@ from archive.catalog.accounts import User
 from archive.clock import SYSTEM
 from cli.main import pass_lantai
 from cli.operator import CLI, operator_clearance
+from cli.params import CATALOG_ID, YEAR
 from config.errors import InputError, NotFoundError
 from indexer.context import Lantai
 from lifecycle import appraisal, destruction, holds, opening
@@ -49,7 +50,7 @@ AS_OPTION = click.option("--as", "username", help="Act as this user (default: th
 FILTERS = (
     click.option("--fonds", help="Only this 全宗号."),
     click.option("--department", help="Only this department code."),
-    click.option("--year", type=int, help="Only this 年度."),
+    click.option("--year", type=YEAR, help="Only this 年度."),
     click.option("--query", help="Only the records a full-text search finds (a batch from a search)."),
 )
 
@@ -105,7 +106,7 @@ def due(lantai: Lantai, kind: str, fonds: str | None, department: str | None, ye
 
 
 @lifecycle.command("propose-opening")
-@click.argument("record_ids", nargs=-1, type=int)
+@click.argument("record_ids", nargs=-1, type=CATALOG_ID)
 @click.option("--decision", required=True, help="open (开放), controlled (控制) or defer (延期).")
 @click.option("--reason", required=True, help="Why (审核理由).")
 @click.option("--defer-years", type=int, help="Years until a deferred record returns (default: the setting).")
@@ -131,7 +132,7 @@ def propose_opening(lantai: Lantai, record_ids: tuple[int, ...], decision: str, 
 
 
 @lifecycle.command("sign-opening")
-@click.argument("proposal_ids", nargs=-1, type=int, required=True)
+@click.argument("proposal_ids", nargs=-1, type=CATALOG_ID, required=True)
 @click.option("--as", "username", required=True, help="The department's clerk or an administrator who signs.")
 @pass_lantai
 def sign_opening(lantai: Lantai, proposal_ids: tuple[int, ...], username: str) -> None:
@@ -160,7 +161,7 @@ def proposals(lantai: Lantai, status: str | None, as_json: bool) -> None:
 
 
 @lifecycle.command("appraise")
-@click.argument("record_ids", nargs=-1, type=int, required=True)
+@click.argument("record_ids", nargs=-1, type=CATALOG_ID, required=True)
 @click.option("--decision", required=True, help="extend (延长保管期限) or destroy (拟销毁).")
 @click.option("--reason", required=True, help="The appraisal opinion (鉴定意见).")
 @click.option("--retention", help="New period when extending: D10, D30 or Y.")
@@ -176,7 +177,7 @@ def appraise(lantai: Lantai, record_ids: tuple[int, ...], decision: str, reason:
 
 
 @lifecycle.command("propose-destruction")
-@click.argument("record_ids", nargs=-1, type=int, required=True)
+@click.argument("record_ids", nargs=-1, type=CATALOG_ID, required=True)
 @click.option("--title", default="", help="The batch's title.")
 @AS_OPTION
 @pass_lantai
@@ -189,7 +190,7 @@ def propose_destruction(lantai: Lantai, record_ids: tuple[int, ...], title: str,
 
 
 @lifecycle.command("approve-destruction")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=CATALOG_ID)
 @click.option("--as", "username", required=True, help="The member of staff who approves.")
 @pass_lantai
 def approve_destruction(lantai: Lantai, batch_id: int, username: str) -> None:
@@ -200,7 +201,7 @@ def approve_destruction(lantai: Lantai, batch_id: int, username: str) -> None:
 
 
 @lifecycle.command("destroy")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=CATALOG_ID)
 @click.option("--witness", required=True, help="监销人: who witnessed the destruction.")
 @AS_OPTION
 @pass_lantai
@@ -230,7 +231,7 @@ def batches(lantai: Lantai, as_json: bool) -> None:
 
 
 @lifecycle.command("register")
-@click.argument("batch_id", type=int)
+@click.argument("batch_id", type=CATALOG_ID)
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), default="xlsx")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @pass_lantai
@@ -258,7 +259,7 @@ def tombstones(lantai: Lantai, as_json: bool) -> None:
 
 
 @lifecycle.command("hold")
-@click.argument("record_id", type=int)
+@click.argument("record_id", type=CATALOG_ID)
 @click.option("--reason", required=True)
 @click.option("--release", is_flag=True, help="Release the record's hold instead.")
 @AS_OPTION

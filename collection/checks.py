@@ -235,13 +235,15 @@ def item_findings(
     technical = (record.extra or {}).get("technical") or {}
     encrypted = record.error_code == "encrypted"
     if record.status == RecordStatus.FAILED and not encrypted:
+        # a record's message is "中文 / English": each half of the finding takes its own language
+        zh, sep, en = (record.error_message or "").partition(" / ")
         out.append(
             Finding(
                 USE,
                 "readable",
                 FAIL,
-                f"文件无法打开：{record.error_message}",
-                f"The file does not open: {record.error_message}",
+                f"文件无法打开：{zh}",
+                f"The file does not open: {en if sep else zh}",
             )
         )
     else:

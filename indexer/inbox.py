@@ -19,7 +19,7 @@ from pathlib import Path
 from archive.audit.service import Actor
 from archive.catalog.models import Job, Record
 from archive.vocabulary import JobStatus
-from config.errors import LantaiError
+from config.errors import InputError, LantaiError
 from indexer.context import Lantai
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,15 @@ def report_path(path: Path) -> Path:
 def error_path(path: Path) -> Path:
     """Where the error report of an inbox file is written."""
     return path.with_name(path.name + ERROR_SUFFIX)
+
+
+def unreadable(path: Path, exc: OSError) -> InputError:
+    """The error written beside an inbox file the system could not read (the OS's English
+    detail stays in the English half)."""
+    return InputError(
+        f"The file {path.name} cannot be read: {exc.strerror or exc}",
+        f"无法读取文件 {path.name}：请检查文件是否完整、是否允许读取，然后重新放入收件目录",
+    )
 
 
 def _is_candidate(path: Path) -> bool:
@@ -93,7 +102,7 @@ class InboxWatcher:
             batch_id = new_batch(self.lantai, "inbox", label=path.name)
             submission = submit_file(self.lantai, path, batch_id=batch_id, channel="inbox", actor=INBOX)
         except (LantaiError, OSError) as exc:
-            message = exc.message if isinstance(exc, LantaiError) else f"无法读取文件 / cannot read the file: {exc}"
+            message = (exc if isinstance(exc, LantaiError) else unreadable(path, exc)).message
             error_path(path).write_text(message + "\n", encoding="utf-8")
             return
         report = {

@@ -86,7 +86,8 @@ def pg_dump(url: str, snapshot: str, target: Path) -> None:
         capture_output=True, text=True, check=False,
     )
     if result.returncode != 0:
-        raise BackupError(f"pg_dump failed: {result.stderr.strip()}", f"pg_dump 失败：{result.stderr.strip()}")
+        raise BackupError(f"pg_dump failed: {result.stderr.strip()}",
+                          "pg_dump 失败：请检查数据库连接（LANTAI_DATABASE_URL）和 pg_dump 的版本")
     partial.replace(target)
 
 

@@ -89,7 +89,8 @@ def check_one(lantai: Lantai, key: str, sha256: str, throttle: Throttle) -> Prob
     except DecryptionError:
         return FILE_CHANGED
     except OSError as exc:
-        return Problem(f"the original cannot be read: {exc.strerror or exc}", f"无法读取该原件：{exc.strerror or exc}")
+        return Problem(f"the original cannot be read: {exc.strerror or exc}",
+                       "无法读取该原件：请检查存储是否可用、文件权限是否正确")
     except LantaiError as exc:  # sealed under a key this archive does not have
         return Problem(f"the original cannot be read: {exc.message_en}", f"无法读取该原件：{exc.message_zh}")
     found = digest.hexdigest()

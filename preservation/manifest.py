@@ -103,4 +103,4 @@ def read_manifest(folder: Path) -> Manifest:
             problems=list(data.get("problems", [])), files=files,
         )
     except (ValueError, KeyError, TypeError) as exc:
-        raise BackupError(f"{path} is damaged: {exc}", f"{path} 已损坏：{exc}") from exc
+        raise BackupError(f"{path} is damaged: {exc}", f"{path} 已损坏，字段缺失或格式不对") from exc

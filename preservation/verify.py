@@ -69,7 +69,8 @@ def check_checkpoint(folder: Path, head_seq: int, head_hash: str) -> Check:
         public = (folder / PUBLIC_KEY).read_text(encoding="ascii").strip()
         signed = read_checkpoint(folder / CHECKPOINT, expected_public_key=public)
     except (OSError, CheckpointError) as exc:
-        return Check("checkpoint", False, str(exc), f"检查点无法验证：{exc}")
+        zh = exc.message_zh if isinstance(exc, CheckpointError) else "检查点文件或公钥文件无法读取"
+        return Check("checkpoint", False, str(exc), f"检查点无法验证：{zh}")
     if (signed.seq, signed.hash) != (head_seq, head_hash):
         return Check("checkpoint", False, f"checkpoint names event {signed.seq}, the chain head is {head_seq}",
                      f"检查点为第 {signed.seq} 号事件，链头为第 {head_seq} 号")
@@ -83,7 +84,8 @@ def check_catalog(folder: Path, manifest: Manifest) -> list[Check]:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        return [Check("catalog", False, f"{CATALOG} cannot be read: {exc}", f"{CATALOG} 无法读取：{exc}")]
+        return [Check("catalog", False, f"{CATALOG} cannot be read: {exc}",
+                      f"{CATALOG} 无法读取，不是完好的 SQLite 数据库")]
     if integrity != "ok":
         return [Check("catalog", False, f"{CATALOG}: {integrity}", f"{CATALOG} 已损坏：{integrity}")]
     engine = catalog_copy.open_sqlite(path)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from archive.catalog.accounts import User
 from archive.catalog.audit import AuditEvent
-from archive.catalog.models import Record
+from archive.catalog.models import Record, is_catalog_id
 from archive.vocabulary import AuditAction
 
 # Any Select over audit_events (SQLAlchemy 2.1 types a Select by its columns' types).
@@ -53,7 +53,7 @@ class AuditFilter:
 
         def number(name: str) -> int | None:
             raw = args.get(name, "").strip()
-            return int(raw) if raw.isdigit() else None
+            return int(raw) if _is_id(raw) else None
 
         action = args.get("action", "").strip()
         return cls(
@@ -87,8 +87,13 @@ class EventPage:
     next_before: int | None = None
 
 
+def _is_id(text: str) -> bool:
+    """Whether a filter value names a row by id (a huge number is a name or 档号 that matches none)."""
+    return text.isascii() and text.isdigit() and is_catalog_id(int(text))
+
+
 def _user_condition(session: Session, user: str) -> Any:
-    if user.isdigit():
+    if _is_id(user):
         return AuditEvent.actor_id == int(user)
     user_id = session.scalar(select(User.id).where(User.username == user))
     if user_id is not None:
@@ -97,7 +102,7 @@ def _user_condition(session: Session, user: str) -> Any:
 
 
 def _record_condition(session: Session, record: str) -> Any:
-    if record.isdigit():
+    if _is_id(record):
         return AuditEvent.record_id == int(record)
     record_id = session.scalar(select(Record.id).where(Record.reference_code == record))
     if record_id is not None:

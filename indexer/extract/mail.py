@@ -251,7 +251,7 @@ def _attachment_pages(path: Path, filename: str, ctx: ExtractContext, children: 
             raise
         yield PageContent(0, label, PageSource.NONE, error=ExtractionError(
             f"The attachment {filename} could not be read ({type(exc).__name__}: {exc})",
-            f"附件 {filename} 无法读取（{type(exc).__name__}：{exc}）",
+            f"附件 {filename} 无法读取，可能已损坏；请另行取得该附件的完好副本",
         ))
         return
     if first:  # the attachment had no pages at all (an archive, an empty sheet list)

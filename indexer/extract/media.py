@@ -19,8 +19,8 @@ from indexer.extract.base import (
     ExtractContext,
     Extraction,
     PageContent,
-    ResourceLimitExceeded,
 )
+from indexer.extract.limits import check_pixels
 
 AUDIO_TYPES = frozenset({
     "audio/mpeg", "audio/x-wav", "audio/wav", "audio/ogg", "audio/flac", "audio/x-flac",
@@ -174,25 +174,24 @@ class MediaExtractor:
                     "The file holds no audio or video stream",
                     "该文件不含音频或视频流",
                 )
-            image = self._picture(container, metadata, ctx)
+            image = self._picture(container, metadata, ctx, path.name)
         finally:
             container.close()
         return Extraction(1, _page(image, ctx), metadata)
 
     @staticmethod
-    def _picture(container: Any, metadata: dict[str, Any], ctx: ExtractContext) -> Image.Image | None:
+    def _picture(container: Any, metadata: dict[str, Any], ctx: ExtractContext, filename: str
+                 ) -> Image.Image | None:
         """The poster frame of the first video stream, else the cover art, else None."""
         videos = [s for s in container.streams.video if not is_cover_art(s)]
         covers = [s for s in container.streams.video if is_cover_art(s)]
         stream = videos[0] if videos else covers[0] if covers else None
         if stream is None:
             return None
-        pixels = (stream.codec_context.width or 0) * (stream.codec_context.height or 0)
-        if pixels > ctx.max_image_pixels:
-            raise ResourceLimitExceeded(
-                f"The video frame has {pixels} pixels, more than the limit of {ctx.max_image_pixels}",
-                f"视频画面有 {pixels} 像素，超过上限 {ctx.max_image_pixels}",
-            )
+        width, height = stream.codec_context.width or 0, stream.codec_context.height or 0
+        if width > 0 and height > 0:  # a size the header leaves open is known only once decoded
+            check_pixels(width, height, ctx.max_image_pixels,
+                         "video frame" if videos else "cover image", filename)
         try:
             if videos:
                 return poster_frame(container, stream, metadata.get("duration"))

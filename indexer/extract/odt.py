@@ -87,7 +87,7 @@ class OdtExtractor:
             raise CorruptFile(
                 f"This OpenDocument text (ODT) file is corrupt and cannot be opened "
                 f"({type(exc).__name__}: {exc})",
-                f"该 OpenDocument 文本（ODT）文件已损坏，无法打开（{type(exc).__name__}：{exc}）",
+                "该 OpenDocument 文本（ODT）文件已损坏，无法打开；请用原软件重新保存后再上传",
             ) from exc
         text = tidy("\n".join(lines))
         return Extraction(1, _page(text, ctx), metadata)

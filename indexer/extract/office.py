@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
+from xml.etree import ElementTree
 
 from docx import Document
 from docx.opc.exceptions import PackageNotFoundError
@@ -57,7 +58,7 @@ def _corrupt(kind_en: str, kind_zh: str, exc: Exception) -> CorruptFile:
     """A ``CorruptFile`` naming the format and the library's complaint."""
     return CorruptFile(
         f"This {kind_en} file is corrupt and cannot be opened ({type(exc).__name__}: {exc})",
-        f"该{kind_zh}文件已损坏，无法打开（{type(exc).__name__}：{exc}）",
+        f"该{kind_zh}文件已损坏，无法打开；请用原软件重新保存后再上传",
     )
 
 
@@ -264,7 +265,7 @@ class XlsxExtractor:
             workbook = load_workbook(str(path), read_only=True, data_only=True)
             metadata = _core_metadata(workbook.properties, "creator")
         except (InvalidFileException, KeyError, ValueError, zipfile.BadZipFile, OSError,
-                etree.XMLSyntaxError) as exc:
+                etree.XMLSyntaxError, ElementTree.ParseError) as exc:  # openpyxl parses with both
             raise _corrupt("Excel (XLSX)", "Excel（XLSX）", exc) from exc
         metadata["sheets"] = list(workbook.sheetnames)
         if macros := office_macros(path):
@@ -286,8 +287,8 @@ def _sheet_pages(workbook: Any, ctx: ExtractContext) -> Iterator[PageContent]:
                     if cells:
                         lines.append("\t".join(cells))
                 page = PageContent(number, "\n".join(lines), PageSource.ELECTRONIC)
-            except (KeyError, ValueError, TypeError, etree.XMLSyntaxError, zipfile.BadZipFile,
-                    EOFError) as exc:
+            except (KeyError, ValueError, TypeError, etree.XMLSyntaxError, ElementTree.ParseError,
+                    zipfile.BadZipFile, EOFError) as exc:
                 page = PageContent(number, "", PageSource.ELECTRONIC,
                                    error=_corrupt(f"Excel sheet ({sheet.title})",
                                                   f"Excel 工作表（{sheet.title}）", exc))

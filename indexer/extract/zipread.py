@@ -35,7 +35,7 @@ def open_zip(path: Path, kind_en: str, kind_zh: str) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise CorruptFile(
             f"This {kind_en} file is corrupt or truncated (its ZIP structure is unreadable: {exc})",
-            f"该{kind_zh}文件已损坏或被截断（ZIP 结构无法读取：{exc}）",
+            f"该{kind_zh}文件已损坏或被截断（ZIP 结构无法读取）；请重新取得完整的文件后再上传",
         ) from exc
 
 
@@ -74,7 +74,7 @@ def check_file(path: Path, ctx: ExtractContext, kind_en: str, kind_zh: str,
             if bad is not None:
                 raise CorruptFile(
                     f"This {kind_en} file is corrupt: the part {info.filename} fails its checksum ({bad})",
-                    f"该{kind_zh}文件已损坏：部件 {info.filename} 校验失败（{bad}）",
+                    f"该{kind_zh}文件已损坏：部件 {info.filename} 校验失败；请重新取得完整的文件后再上传",
                 )
 
 
@@ -170,7 +170,7 @@ def read_member(zf: zipfile.ZipFile, name: str, max_bytes: int = MAX_MEMBER_BYTE
     except Exception as exc:  # BadZipFile, zlib.error, EOFError: all mean a damaged part
         raise CorruptFile(
             f"The part {name} cannot be read: {exc}",
-            f"部件 {name} 无法读取：{exc}",
+            f"部件 {name} 无法读取，文件可能已损坏；请重新取得完整的文件后再上传",
         ) from exc
     if len(data) > max_bytes:
         raise ResourceLimitExceeded(

@@ -72,7 +72,10 @@ def stamp(source: BinaryIO, mime_type: str, text: str, max_pixels: int | None = 
     except LantaiError:
         raise
     except Exception as exc:  # pypdf and Pillow raise many types on damaged files
-        raise StampError(f"The download could not be stamped: {exc}", f"无法为下载文件加盖水印：{exc}") from exc
+        raise StampError(
+            f"The download could not be stamped: {exc}",
+            "无法为下载文件加盖水印，文件可能已损坏；请联系档案管理员",
+        ) from exc
     return source
 
 

@@ -63,10 +63,12 @@ def test_truncated_video_is_corrupt(tmp_path: Path) -> None:
     assert "音视频" in info.value.message_zh
 
 
-def test_huge_frames_are_refused(tmp_path: Path) -> None:
-    path = generate.video_file(tmp_path / "v.mp4")
-    with pytest.raises(ResourceLimitExceeded):
+def test_huge_frames_are_refused_naming_the_file_and_the_setting(tmp_path: Path) -> None:
+    path = generate.video_file(tmp_path / "校庆.mp4")
+    with pytest.raises(ResourceLimitExceeded) as info:
         run(path, ExtractContext(max_image_pixels=1000))
+    for message in (info.value.message_zh, info.value.message_en):
+        assert "校庆.mp4" in message and "LANTAI_MAX_IMAGE_PIXELS" in message, message
 
 
 def test_mp3_cover_art_is_the_page_image_of_an_audio_record(tmp_path: Path) -> None:

@@ -63,3 +63,13 @@ def test_every_package_of_ours_is_on_the_map() -> None:
     """A new top-level package must be placed on the map (and in the README) before it is used."""
     packages = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "bench", "samples", "scripts"}
     assert packages <= OURS, f"not on the map: {sorted(packages - OURS)}"
+
+
+def test_every_package_of_ours_is_installed() -> None:
+    """The installed `lantai` command finds every package on the map (pyproject's include list)."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    include = project["tool"]["setuptools"]["packages"]["find"]["include"]
+    missing = [p for p in OURS if f"{p}*" not in include and p not in include]
+    assert not missing, f"not installed by pyproject.toml: {sorted(missing)}"

@@ -53,9 +53,9 @@ RECENT = 10
 FACET_VALUES_SHOWN = 12
 
 
-def facet_value_label(name: str, value: str) -> str:
+def facet_value_label(name: str, value: str, language: str) -> str:
     """A facet value as shown: codes with their names in the user's language."""
-    return display_value({"category": "category_code"}.get(name, name), value, str(get_locale()))
+    return display_value({"category": "category_code"}.get(name, name), value, language)
 
 
 def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | None]:
@@ -154,6 +154,7 @@ def search() -> tuple[str, int]:
     except InputError as exc:  # a malformed query or parameter: its message, never a 500
         error = localized(exc)  # the reader's language only
     status = 400 if error else 200
+    language = str(get_locale())  # once per page, not once per facet value
     return (
         render_template(
             "search/index.html",
@@ -166,7 +167,7 @@ def search() -> tuple[str, int]:
             unseen=unseen,
             facet_names=FACETS,
             facet_labels=FACET_LABELS,
-            facet_value_label=facet_value_label,
+            facet_value_label=lambda name, value: facet_value_label(name, value, language),
             facet_values_shown=FACET_VALUES_SHOWN,
             sort_labels=SORT_LABELS,
             page_sizes=PAGE_SIZES,

@@ -106,13 +106,20 @@ def render_gettext() -> Any:
     instead of once per string (a search page translates about 200 strings).
     """
     lookup = get_translations().ugettext
+    plain: dict[tuple[str, bool], str] = {}  # strings without variables, as they render
 
     @pass_context
     def gettext(context: Context, string: str, /, **variables: Any) -> str:
+        autoescape = context.eval_ctx.autoescape
+        if not variables and (string, autoescape) in plain:
+            return plain[string, autoescape]
         value = lookup(string)
-        if context.eval_ctx.autoescape:
+        if autoescape:
             value = Markup(value)  # noqa: S704  (the catalogue is ours, as in Jinja's own gettext)
-        return value % variables
+        value = value % variables
+        if not variables:
+            plain[string, autoescape] = value
+        return value
 
     return gettext
 

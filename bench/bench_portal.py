@@ -11,10 +11,16 @@ facet filter; every page computes all facets) from a separate client process of 
     .venv/bin/python bench/bench_portal.py [--records 100000] [--duration 20]
         [--concurrency 8,16,32] [--threads 4] [--workers 2]
         [--dir PATH] [--keep] [--profile N]
+    .venv/bin/python bench/bench_portal.py --html-vs-json [--records 10000] [--rounds 7]
 
 ``--dir`` with an already built data dir skips the build. ``--profile N`` runs N search
 pages in-process (after the load): the split between the backend search and the rest of
 the page, and the top functions under cProfile.
+
+``--html-vs-json`` serves nothing: it runs the same queries in-process through the Flask
+test client, the search page and ``GET /api/v1/search`` (same query, filter and page size)
+interleaved request by request, and prints the CPU per request of each and their ratio
+(median over ``--rounds`` rounds; the JSON API is the reference).
 """
 
 from __future__ import annotations
@@ -328,10 +334,64 @@ def profile(data_dir: Path, paths: list[str], count: int) -> None:
     app.extensions["lantai"].close()
 
 
+def html_vs_json(data_dir: Path, paths: list[str], rounds: int) -> dict[str, float]:
+    """CPU ms per request of the search page and of the JSON API, same queries, interleaved."""
+    from portal.app import create_app
+
+    app = create_app(settings_for(data_dir))
+    client = app.test_client()
+    # The API's page size is 10, the page's 20: ask both for 20 hits.
+    pairs = [(path, path.replace("/search?", "/api/v1/search?", 1) + "&limit=20") for path in paths]
+    for html, api in pairs[:10]:  # warm the template cache and the index readers
+        client.get(html)
+        client.get(api)
+    html_ms: list[float] = []
+    json_ms: list[float] = []
+    for n in range(rounds):
+        spent = {"html": 0.0, "json": 0.0}
+        for i, (html, api) in enumerate(pairs):
+            order = [("html", html), ("json", api)]
+            if (i + n) % 2:  # alternate which goes first, so neither always finds the caches warm
+                order.reverse()
+            for kind, path in order:
+                started = time.process_time()
+                response = client.get(path)
+                spent[kind] += time.process_time() - started
+                if response.status_code != 200:
+                    raise SystemExit(f"{path} answered {response.status_code}")
+        html_ms.append(spent["html"] * 1000 / len(pairs))
+        json_ms.append(spent["json"] * 1000 / len(pairs))
+    app.extensions["lantai"].close()
+    ratios = [h / j for h, j in zip(html_ms, json_ms, strict=True)]
+    return {
+        "html_ms": statistics.median(html_ms),
+        "json_ms": statistics.median(json_ms),
+        "ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
+    }
+
+
+def print_html_vs_json(records: int, requests: int, rounds: int, figures: dict[str, float]) -> None:
+    """The table of ``--html-vs-json``."""
+    print()
+    print(
+        f"Search page against the JSON API: {records:,} records, {requests} queries x {rounds} rounds, "
+        f"in-process (Flask test client), interleaved, anonymous, load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    print(f"  {'GET /api/v1/search (reference), CPU ms/request':<52}{figures['json_ms']:>8.2f}")
+    print(f"  {'GET /search (HTML page), CPU ms/request':<52}{figures['html_ms']:>8.2f}")
+    print(
+        f"  {'ratio HTML / JSON (median of rounds)':<52}{figures['ratio']:>8.2f}"
+        f"  (rounds {figures['ratio_min']:.2f}-{figures['ratio_max']:.2f}; target <= 1.30)"
+    )
+
+
 def main() -> None:
     """Build (unless the data dir is built), serve, load at each concurrency, print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--records", type=int, default=None, help="100,000 (10,000 with --html-vs-json)")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per concurrency level")
     parser.add_argument("--concurrency", default="8,16,32")
     parser.add_argument("--threads", type=int, default=4, help="request threads (per process)")
@@ -339,13 +399,25 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=None, help="data dir (kept; reused when already built)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
     parser.add_argument("--profile", type=int, default=0, help="profile N search pages in-process")
+    parser.add_argument("--html-vs-json", action="store_true", help="CPU of the search page against the JSON API")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of --html-vs-json")
     args = parser.parse_args()
+    if args.records is None:
+        args.records = 10_000 if args.html_vs_json else 100_000
     data_dir = args.dir or Path(tempfile.mkdtemp(prefix="lantai-portal-bench-"))
     build_s: float | None = None
     if not (data_dir / SAMPLES_FILE).exists():
         build_s = build(data_dir, args.records)["build_s"]
     records, catalog_mb, index_mb = sizes(data_dir)
     paths = search_paths(data_dir, 300)
+    if args.html_vs_json:
+        requests = paths[:100]
+        print_html_vs_json(records, len(requests), args.rounds, html_vs_json(data_dir, requests, args.rounds))
+        if args.profile:
+            profile(data_dir, paths, args.profile)
+        if args.dir is None and not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        return
 
     port = free_port()
     server = serve(data_dir, port, args.threads, args.workers)

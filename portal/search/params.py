@@ -49,6 +49,8 @@ class SearchState:
     page: int = 1
     limit: int = PAGE_SIZE
     start: int | None = None  # an explicit ``offset`` (API), overriding ``page``
+    # The query string around an added filter, encoded once for all facet links of a page.
+    _around_filter: tuple[tuple[object, ...], str, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def offset(self) -> int:
@@ -103,7 +105,18 @@ class SearchState:
         """Query string with a facet value added."""
         if self.has_filter(name, value):
             return self.url_query()
-        return self.url_query(filters=[*self.filters, (name, value)])
+        head, tail = self._query_around_filter()
+        added = urlencode([("f", f"{name}:{value}")])
+        return "&".join(part for part in (head, added, tail) if part)
+
+    def _query_around_filter(self) -> tuple[str, str]:
+        """``url_query()`` split where a new filter goes: (query and filters, the rest but the page)."""
+        key = (self.query, tuple(self.filters), self.date_from, self.date_to, self.sort, self.limit)
+        if self._around_filter is None or self._around_filter[0] != key:
+            pairs = self.params()
+            split = (1 if self.query else 0) + len(self.filters)
+            self._around_filter = (key, urlencode(pairs[:split]), urlencode(pairs[split:]))
+        return self._around_filter[1], self._around_filter[2]
 
     def without_filter(self, name: str, value: str) -> str:
         """Query string with a facet value removed."""

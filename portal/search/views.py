@@ -7,8 +7,9 @@ Every search (not the browse view of recent records) leaves a ``search`` audit e
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
+from markupsafe import Markup
 from sqlalchemy import select
 
 from archive import saved_searches
@@ -53,9 +54,24 @@ RECENT = 10
 FACET_VALUES_SHOWN = 12
 
 
-def facet_value_label(name: str, value: str) -> str:
+def facet_value_label(name: str, value: str, language: str) -> str:
     """A facet value as shown: codes with their names in the user's language."""
-    return display_value({"category": "category_code"}.get(name, name), value, str(get_locale()))
+    return display_value({"category": "category_code"}.get(name, name), value, language)
+
+
+def syntax_help(language: str) -> str:
+    """The query language help in ``language``, rendered once per language and app."""
+    rendered: dict[str, str] = current_app.extensions.setdefault("search_syntax_help", {})
+    if language not in rendered:
+        rendered[language] = Markup(  # noqa: S704  (our own template's output, escaped there)
+            render_template(
+                "search/_syntax_help.html",
+                query_fields=FIELDS,
+                field_labels=FIELD_LABELS,
+                field_examples=FIELD_EXAMPLES,
+            )
+        )
+    return rendered[language]
 
 
 def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | None]:
@@ -154,6 +170,7 @@ def search() -> tuple[str, int]:
     except InputError as exc:  # a malformed query or parameter: its message, never a 500
         error = localized(exc)  # the reader's language only
     status = 400 if error else 200
+    language = str(get_locale())  # once per page, not once per facet value
     return (
         render_template(
             "search/index.html",
@@ -166,13 +183,11 @@ def search() -> tuple[str, int]:
             unseen=unseen,
             facet_names=FACETS,
             facet_labels=FACET_LABELS,
-            facet_value_label=facet_value_label,
+            facet_value_label=lambda name, value: facet_value_label(name, value, language),
             facet_values_shown=FACET_VALUES_SHOWN,
             sort_labels=SORT_LABELS,
             page_sizes=PAGE_SIZES,
-            query_fields=FIELDS,
-            field_labels=FIELD_LABELS,
-            field_examples=FIELD_EXAMPLES,
+            syntax_help=syntax_help(language),
             pagination=_pagination(state, response.total) if response else [],
             last_page=max(1, -(-response.total // state.limit)) if response else 1,
         ),

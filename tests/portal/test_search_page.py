@@ -139,3 +139,13 @@ def test_syntax_help_is_a_keyboard_reachable_popover(app: Flask, client: FlaskCl
     html = client.get("/search").get_data(as_text=True)
     assert '<button type="button" id="syntax-help-button"' in html and 'popovertarget="syntax-help"' in html
     assert '<div id="syntax-help" popover role="dialog"' in html and "year:2018..2020" in html
+
+
+def test_syntax_help_rendered_once_per_language_is_in_the_readers_language(app: Flask, client: FlaskClient) -> None:
+    chinese = client.get("/search").get_data(as_text=True)
+    client.get("/lang/en")
+    english = client.get("/search").get_data(as_text=True)
+    client.get("/lang/zh_Hans")
+    again = client.get("/search", query_string={"q": "通知"}).get_data(as_text=True)
+    assert '<h2 id="syntax-help-title">检索语法</h2>' in chinese and '<h2 id="syntax-help-title">检索语法</h2>' in again
+    assert '<h2 id="syntax-help-title">检索语法</h2>' not in english and 'id="syntax-help-title">' in english

@@ -1,0 +1,32 @@
+"""The search page's facet links: encoded once per page, the same query strings as encoding each whole."""
+
+from __future__ import annotations
+
+import itertools
+
+from portal.search.params import SearchState
+
+
+def test_with_filter_is_url_query_with_the_filter_added() -> None:
+    combinations = itertools.product(
+        ["", "教 育&x"],
+        [[], [("year", "2010")], [("category", "WS"), ("department", "办公 室")]],
+        ["", "2001"],
+        ["", "2020-01"],
+        ["relevance", "title"],
+        [20, 50],
+    )
+    for query, filters, date_from, date_to, sort, limit in combinations:
+        state = SearchState(query, list(filters), date_from, date_to, sort, page=3, limit=limit)
+        for name, value in [("year", "2010"), ("fonds", "J 001&"), ("category", "WS")]:
+            expected = state.url_query() if state.has_filter(name, value) else None
+            expected = expected or state.url_query(filters=[*state.filters, (name, value)])
+            assert state.with_filter(name, value) == expected
+
+
+def test_links_follow_a_changed_state() -> None:
+    state = SearchState("档案")
+    assert state.with_filter("year", "2010") == "q=%E6%A1%A3%E6%A1%88&f=year%3A2010"
+    state.filters.append(("category", "WS"))
+    state.sort = "title"
+    assert state.with_filter("year", "2010") == "q=%E6%A1%A3%E6%A1%88&f=category%3AWS&f=year%3A2010&sort=title"

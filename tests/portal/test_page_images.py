@@ -119,3 +119,17 @@ def test_thumbnail_asked_for_before_the_page_image_shows_the_page(app: Flask, cl
     image = client.get(f"/records/{record_id}/pages/1/image")
     assert image.status_code == 200 and ink(image.data) > ink(thumb.data)
     assert client.get(f"/records/{record_id}/pages/1/thumbnail").data == thumb.data  # kept, not redrawn
+
+
+def test_pdfium_is_called_from_one_module_under_its_lock() -> None:
+    """pdfium is not thread-safe and the portal renders first-view pictures in its request threads:
+    a pdfium call elsewhere (the stamped download used to repair PDFs itself) could run beside a
+    render and spoil it, so every call lives in ``indexer/extract/pdf.py`` behind ``PDFIUM_LOCK``."""
+    root = Path(__file__).resolve().parents[2]
+    users = sorted(
+        str(path.relative_to(root))
+        for package in ("archive", "indexer", "portal", "ocr", "cli", "collection", "lifecycle", "preservation")
+        for path in (root / package).rglob("*.py")
+        if "pypdfium2" in path.read_text(encoding="utf-8")
+    )
+    assert users == ["indexer/extract/pdf.py"]

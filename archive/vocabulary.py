@@ -557,6 +557,10 @@ def display(name: str, value: Any, language: str = "zh", categories: CategoryTab
     if name in ("category_code", "category"):
         category = categories.get(text)
         return f"{category.label(language)} ({text})" if category else text
+    if name == "language":
+        return ocr_languages_label(text, language)
+    if name == "file_type":
+        return FileKind(text).label(language) if text in FileKind.values() else text
     vocabulary = CODED_FIELDS.get(name)
     if vocabulary is not None and text in vocabulary.values():
         term = vocabulary(text)
@@ -568,3 +572,85 @@ def display(name: str, value: Any, language: str = "zh", categories: CategoryTab
 def labels(terms: Iterable[Term], language: str = "zh") -> dict[str, str]:
     """value -> label, for select boxes."""
     return {t.value: t.label(language) for t in terms}
+
+
+# --- Codes the portal shows as labels: file kinds, OCR languages, suggestion sources ---------
+
+
+@named("文件类型", "file type")
+class FileKind(Term):
+    """The short file family a search document carries (``indexer.search.documents.file_type``)."""
+
+    PDF = "pdf", "PDF 文档", "PDF document"
+    IMAGE = "image", "图像", "Image"
+    DOCX = "docx", "Word 文档", "Word document"
+    XLSX = "xlsx", "电子表格", "Spreadsheet"
+    ODT = "odt", "ODF 文档", "ODF document"
+    OFD = "ofd", "OFD 版式文件", "OFD document"
+    EMAIL = "email", "电子邮件", "Email"
+    HTML = "html", "网页", "Web page"
+    TEXT = "text", "纯文本", "Plain text"
+    AUDIO = "audio", "音频", "Audio"
+    VIDEO = "video", "视频", "Video"
+    OTHER = "other", "其他", "Other"
+
+
+@named("识别语言", "OCR language")
+class OcrLanguage(Term):
+    """A Tesseract language pack, as ``ocr_languages`` and the 语种 field may name it (``chi_sim+eng``)."""
+
+    CHI_SIM = "chi_sim", "简体中文", "Simplified Chinese"
+    CHI_TRA = "chi_tra", "繁体中文", "Traditional Chinese"
+    CHI_SIM_VERT = "chi_sim_vert", "简体中文（竖排）", "Simplified Chinese (vertical)"
+    CHI_TRA_VERT = "chi_tra_vert", "繁体中文（竖排）", "Traditional Chinese (vertical)"
+    ENG = "eng", "英文", "English"
+    OSD = "osd", "版面方向检测", "Orientation detection"
+
+
+def ocr_languages_label(codes: str, language: str = "zh") -> str:
+    """``chi_sim+eng`` as ``简体中文、英文`` (``Simplified Chinese, English``); other text as it is."""
+    parts = codes.split("+")
+    if not all(part in OcrLanguage.values() for part in parts):
+        return codes
+    return ("、" if not language.startswith("en") else ", ").join(OcrLanguage(p).label(language) for p in parts)
+
+
+@named("建议来源", "suggestion source")
+class SuggestionSource(Term):
+    """The rule that proposed a value for review (``indexer.describe``); ``rule:``, ``schedule:`` and
+    ``fallback:`` sources carry the rule's id after the colon."""
+
+    HEADER_DOC_NUMBER = "header_doc_number", "版头文号", "Document number in the header"
+    BODY_DOC_NUMBER = "body_doc_number", "正文中的文号", "Document number in the body"
+    SIGNATURE_DATE_CHINESE = "signature_date_chinese", "落款日期（汉字）", "Signature date (Chinese numerals)"
+    SIGNATURE_DATE_ARABIC = "signature_date_arabic", "落款日期（阿拉伯数字）", "Signature date (Arabic numerals)"
+    SIGNATURE_DATE_NUMERIC = "signature_date_numeric", "落款日期（数字格式）", "Signature date (numeric form)"
+    BODY_DATE_CHINESE = "body_date_chinese", "正文日期（汉字）", "Date in the body (Chinese numerals)"
+    BODY_DATE_ARABIC = "body_date_arabic", "正文日期（阿拉伯数字）", "Date in the body (Arabic numerals)"
+    BODY_DATE_NUMERIC = "body_date_numeric", "正文日期（数字格式）", "Date in the body (numeric form)"
+    PRINT_DATE = "print_date", "印发日期", "Printing date"
+    HEADER_AND_SIGNATURE = "header_and_signature", "版头与落款", "Header and signature"
+    HEADER_ISSUING_BODY = "header_issuing_body", "发文机关标志", "Issuing body in the header"
+    SIGNATURE = "signature", "落款", "Signature"
+    HEADER_ORG_LINE = "header_org_line", "版头机关行", "Organisation line in the header"
+    PRINT_OFFICE = "print_office", "印发机关", "Printing office"
+    TITLE_WITHOUT_GUANYU = "title_without_guanyu", "标题（无“关于”）", "Title (without 关于)"
+    TITLE_GUANYU = "title_guanyu", "标题（“关于……的”）", "Title (关于 … 的)"
+    TITLE_INCOMPLETE = "title_incomplete", "标题（不完整）", "Title (incomplete)"
+    ADDRESSEE_LINE = "addressee_line", "主送机关行", "Addressee line"
+    CLASSIFICATION_MARK = "classification_mark", "密级标志", "Classification mark"
+    URGENCY_MARK = "urgency_mark", "紧急程度标志", "Urgency mark"
+    PUBLICATION_NOTE = "publication_note", "公开发布说明", "Publication note"
+    CLASSIFIER = "classifier", "自动分类模型", "Classifier"
+    RULE = "rule", "分类规则", "Classification rule"
+    SCHEDULE = "schedule", "归档范围表", "Filing schedule"
+    FALLBACK = "fallback", "默认推断", "Fallback"
+
+
+def suggestion_source_label(source: str, language: str = "zh") -> str:
+    """A stored suggestion source as read: ``rule:7`` as ``分类规则 7``; an unknown one as it is."""
+    name, _, detail = source.partition(":")
+    if name not in SuggestionSource.values():
+        return source
+    label = SuggestionSource(name).label(language)
+    return f"{label} {detail}" if detail else label

@@ -33,6 +33,7 @@ from indexer.context import Lantai
 from indexer.extract.base import ExtractContext, PageContent, extractor_for
 from indexer.extract.ocrpages import ocr_engine
 from indexer.pageimages import derivative_keys, store_images
+from indexer.pageimages import first_thumbnail as render_first_thumbnail
 from indexer.sealed import unseal
 
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a job
@@ -277,5 +278,11 @@ def preservation_copy(lantai: Lantai, doc: Document) -> bool:
     return bool(make_quietly(lantai, doc.record.id))
 
 
+def first_thumbnail(lantai: Lantai, doc: Document) -> bool:
+    """The first page's thumbnail of a born-digital PDF, the one search results show
+    (``indexer.pageimages.first_thumbnail``); its other pictures wait for their first view."""
+    return render_first_thumbnail(lantai, doc.record.id)
+
+
 AfterStep = Callable[[Lantai, Document], Any]
-AFTER_STEPS: list[AfterStep] = [preservation_copy]
+AFTER_STEPS: list[AfterStep] = [preservation_copy, first_thumbnail]

@@ -96,4 +96,6 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         format_date=format_date,
         localized=localized,
+        source_label=lambda source: vocab.suggestion_source_label(source or "", str(get_locale())),
+        ocr_languages_label=lambda codes: vocab.ocr_languages_label(codes or "", str(get_locale())),
     )

@@ -25,6 +25,7 @@ from archive.catalog.collection import ScheduleLine
 from archive.catalog.models import Record
 from archive.departments import Directory
 from archive.description.review import queue_suggestion
+from archive.vocabulary import SuggestionSource
 
 KEYWORD_CONFIDENCE = 0.9  # a listed example keyword in the record's own words
 AGREED_CONFIDENCE = 0.85  # the only retention the department's lines give this 门类
@@ -44,7 +45,7 @@ class ScheduleMatch:
     @property
     def source(self) -> str:
         """The provenance source of a value the line proposed."""
-        return f"schedule:{self.line.id}:{self.how}"
+        return f"{SuggestionSource.SCHEDULE}:{self.line.id}:{self.how}"
 
 
 def active_lines(session: Session, schedule: str | None = None) -> list[ScheduleLine]:

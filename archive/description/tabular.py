@@ -91,10 +91,15 @@ class RowError:
     message_zh: str
     message_en: str
 
+    def text(self, language: str = "zh") -> str:
+        """The error in one language (``zh`` or ``en``), as the portal shows it."""
+        if language.startswith("en"):
+            return f"row {self.row}" + (f" ({self.column})" if self.column else "") + f": {self.message_en}"
+        return f"第 {self.row} 行" + (f"「{self.column}」" if self.column else "") + f"：{self.message_zh}"
+
     def __str__(self) -> str:
-        where = f"第 {self.row} 行" + (f"「{self.column}」" if self.column else "")
-        where_en = f"row {self.row}" + (f" ({self.column})" if self.column else "")
-        return f"{where}：{self.message_zh} / {where_en}: {self.message_en}"
+        """Both languages, as the CLI and the API report it."""
+        return f"{self.text('zh')} / {self.text('en')}"
 
 
 @dataclass

@@ -32,7 +32,7 @@ from archive.catalog.description import ClassificationRule
 from archive.catalog.models import Record, utcnow
 from archive.description.provenance import set_by_machine
 from archive.description.schema import DescriptionError, Vocabulary, normalize_value
-from archive.vocabulary import AuditAction
+from archive.vocabulary import AuditAction, SuggestionSource
 from config.errors import NotFoundError
 from config.settings import Settings
 
@@ -203,7 +203,7 @@ def apply_rules(rules: Iterable[ClassificationRule], text: str, creator: str | N
     for rule in rules:
         if not rule.enabled or not rule_matches(rule, text, creator):
             continue
-        source = f"rule:{rule.id}"
+        source = f"{SuggestionSource.RULE}:{rule.id}"
         return [
             ClassSuggestion(name, value, RULE_CONFIDENCE, source)
             for name in ("category_code", "department_code", "department", "retention")
@@ -224,7 +224,7 @@ def fallback_suggestions(record: Record) -> list[ClassSuggestion]:
     threshold, so it is queued for staff rather than applied, and never outranks a rule or
     the classifier (a fresh archive has neither, and would otherwise suggest no 门类 at all)."""
     if record.doc_number and not record.category_code:
-        return [ClassSuggestion("category_code", "WS", FALLBACK_CONFIDENCE, "fallback:doc_number")]
+        return [ClassSuggestion("category_code", "WS", FALLBACK_CONFIDENCE, f"{SuggestionSource.FALLBACK}:doc_number")]
     return []
 
 
@@ -279,7 +279,7 @@ class Classifier:
             probabilities = model.predict_proba([text])[0]
             best = int(probabilities.argmax())
             value = str(model.classes_[best])
-            out.append(ClassSuggestion(name, value, float(probabilities[best]), "classifier"))
+            out.append(ClassSuggestion(name, value, float(probabilities[best]), SuggestionSource.CLASSIFIER))
             if name == "department_code" and value in self.department_names:
                 out.append(
                     ClassSuggestion(

@@ -19,6 +19,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from archive.vocabulary import SuggestionSource
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -203,14 +205,14 @@ def _find_doc_number(lines: list[str], header_end: int) -> Suggestion | None:
             confidence -= 0.2
         if index > 8:
             confidence -= 0.1
-        return Suggestion(value, round(confidence, 2), "header_doc_number")
+        return Suggestion(value, round(confidence, 2), SuggestionSource.HEADER_DOC_NUMBER)
     for line in lines:
         for match in DOC_NUMBER_RE.finditer(line):
             prefix = re.sub(r"^.*?(?:根据|按照|依据|依照|参照|转发|印发|《|》|（|\()", "", match["prefix"])
             if not prefix:
                 continue
             value, _fixed = normalize_doc_number(prefix, match["year"], match["num"])
-            return Suggestion(value, 0.4, "body_doc_number")
+            return Suggestion(value, 0.4, SuggestionSource.BODY_DOC_NUMBER)
     return None
 
 
@@ -237,7 +239,10 @@ def _find_date(lines: list[str], title_end: int) -> tuple[Suggestion | None, int
             confidence += 0.1
         if fixed:
             confidence -= 0.2
-        best = (Suggestion(date.isoformat(), round(min(confidence, 0.97), 2), f"signature_date_{style}"), index)
+        best = (
+            Suggestion(date.isoformat(), round(min(confidence, 0.97), 2), SuggestionSource(f"signature_date_{style}")),
+            index,
+        )
         break
     if best is not None:
         return best
@@ -245,7 +250,7 @@ def _find_date(lines: list[str], title_end: int) -> tuple[Suggestion | None, int
         parsed = parse_date_text(line)
         if parsed is not None:
             date, style, _fixed = parsed
-            source = "print_date" if "印发" in line else f"body_date_{style}"
+            source = SuggestionSource.PRINT_DATE if "印发" in line else SuggestionSource(f"body_date_{style}")
             return Suggestion(date.isoformat(), 0.5 if "印发" in line else 0.35, source), None
     return None, None
 
@@ -269,18 +274,18 @@ def _find_creator(lines: list[str], header_end: int, date_line: int | None) -> S
     if header and signature:
         # Header and signature name the same body; when they differ, OCR misread one of them.
         confidence = 0.98 if header == signature else 0.75
-        return Suggestion(header, confidence, "header_and_signature")
+        return Suggestion(header, confidence, SuggestionSource.HEADER_AND_SIGNATURE)
     if header:
-        return Suggestion(header, 0.92, "header_issuing_body")
+        return Suggestion(header, 0.92, SuggestionSource.HEADER_ISSUING_BODY)
     if signature:
-        return Suggestion(signature, 0.82, "signature")
+        return Suggestion(signature, 0.82, SuggestionSource.SIGNATURE)
     for line in lines[: header_end + 1]:
         if ORG_LINE_RE.match(line) and not line.startswith("关于"):
-            return Suggestion(line, 0.6, "header_org_line")
+            return Suggestion(line, 0.6, SuggestionSource.HEADER_ORG_LINE)
     for line in lines[-4:]:
         match = re.match(rf"^(?P<org>[{_HAN}]{{2,30}}{ORG_SUFFIX})\d{{4}}年.*印发$", line)
         if match:
-            return Suggestion(match["org"], 0.4, "print_office")
+            return Suggestion(match["org"], 0.4, SuggestionSource.PRINT_OFFICE)
     return None
 
 
@@ -289,20 +294,22 @@ def _find_title(lines: list[str]) -> tuple[Suggestion | None, int]:
     if span is None:
         for index, line in enumerate(lines[:12]):
             if TITLE_END_RE.search(line) and 4 <= len(line) <= 60 and not HEADER_ORG_RE.match(line):
-                return Suggestion(line, 0.5, "title_without_guanyu"), index
+                return Suggestion(line, 0.5, SuggestionSource.TITLE_WITHOUT_GUANYU), index
         return None, -1
     start, end = span
     title = "".join(lines[start : end + 1])
     complete = TITLE_END_RE.search(lines[end]) is not None
     confidence = (0.9 if start == end else 0.85) if complete else 0.5
-    return Suggestion(title, confidence, "title_guanyu" if complete else "title_incomplete"), end
+    return Suggestion(
+        title, confidence, SuggestionSource.TITLE_GUANYU if complete else SuggestionSource.TITLE_INCOMPLETE
+    ), end
 
 
 def _find_addressee(lines: list[str], title_end: int) -> Suggestion | None:
     for line in lines[title_end + 1 : title_end + 4]:
         if line.endswith(("：", ":")) and not line.startswith(("根据", "为", "附件", "抄送")):
             value = line.rstrip("：:")
-            return Suggestion(value, 0.85 if len(value) <= 60 else 0.6, "addressee_line")
+            return Suggestion(value, 0.85 if len(value) <= 60 else 0.6, SuggestionSource.ADDRESSEE_LINE)
     return None
 
 
@@ -332,13 +339,15 @@ def extract_fields(text: str) -> dict[str, Suggestion]:
         mark = CLASSIFICATION_RE.match(line)
         if mark and "classification" not in found:
             clean = mark["rest"] == "" or mark["rest"][0] in "★☆*＊"
-            found["classification"] = Suggestion(mark["mark"], 0.95 if clean else 0.85, "classification_mark")
+            found["classification"] = Suggestion(
+                mark["mark"], 0.95 if clean else 0.85, SuggestionSource.CLASSIFICATION_MARK
+            )
         urgent = URGENCY_RE.match(line)
         if urgent and "urgency" not in found:
-            found["urgency"] = Suggestion(urgent["mark"], 0.95, "urgency_mark")
+            found["urgency"] = Suggestion(urgent["mark"], 0.95, SuggestionSource.URGENCY_MARK)
     for line in lines[-6:]:
         if re.search(r"此件(?:公开发布|主动公开|可公开)", line):
-            found["openness"] = Suggestion("开放", 0.7, "publication_note")
+            found["openness"] = Suggestion("开放", 0.7, SuggestionSource.PUBLICATION_NOTE)
         elif re.search(r"此件不(?:予)?公开|不宜公开", line):
-            found["openness"] = Suggestion("控制", 0.7, "publication_note")
+            found["openness"] = Suggestion("控制", 0.7, SuggestionSource.PUBLICATION_NOTE)
     return found

@@ -11,6 +11,7 @@ cores. The file is first checked for reference loops, compression bombs and pixe
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import threading
@@ -238,6 +239,23 @@ def render_page_image(path: Path, number: int, size: tuple[int, int]) -> Image.I
     if image.size != size:  # a point of rounding: keep the word boxes exact
         image = image.resize(size, Image.Resampling.BILINEAR)
     return image
+
+
+def rewrite_pdf(data: bytes) -> bytes:
+    """The PDF ``data`` saved again by pdfium, which repairs a broken cross-reference table (for
+    tools such as pypdf that do not). Under ``PDFIUM_LOCK`` like every pdfium call: the portal
+    renders first-view pictures in other threads of the same process."""
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise CorruptFile(f"The PDF cannot be opened ({exc})", "无法打开此 PDF") from exc
+        buffer = io.BytesIO()
+        try:
+            document.save(buffer)
+        finally:
+            document.close()
+    return buffer.getvalue()
 
 
 def _open_pdfium(path: Path, ctx: ExtractContext) -> pdfium.PdfDocument:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,7 +69,7 @@ def import_file() -> Any:
         "created": len(result.created),
         "updated": len(result.updated),
         "changes": len(result.changes),
-        "errors": [str(error) for error in result.errors],
+        "errors": [error.text(str(get_locale())) for error in result.errors],  # the CLI and API keep both
     }
     return _page(ImportForm(formdata=None), ExportForm(formdata=None), result=summary)
 

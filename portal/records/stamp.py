@@ -98,17 +98,10 @@ def _readable_pdf(source: BinaryIO) -> BinaryIO:
         source.seek(0)
         return source
     except PdfReadError:
-        import pypdfium2 as pdfium
+        from indexer.extract.pdf import rewrite_pdf  # pdfium, under the lock the page renderer holds
 
         source.seek(0)
-        repaired = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115  (returned open)
-        document = pdfium.PdfDocument(source.read())
-        try:
-            document.save(repaired)
-        finally:
-            document.close()
-        repaired.seek(0)
-        return repaired  # type: ignore[return-value]
+        return io.BytesIO(rewrite_pdf(source.read()))
 
 
 def _stamp_pdf(source: BinaryIO, text: str) -> BinaryIO:

@@ -23,6 +23,7 @@ from archive.catalog.audit import AuditEvent
 from archive.catalog.description import ClassificationRule, ReviewItem
 from archive.catalog.models import Record
 from archive.description.review import queue_suggestion
+from archive.description.tabular import RowError
 from indexer.describe.service import describe_record
 from indexer.search.base import SearchRequest
 from indexer.search.documents import index_records
@@ -528,7 +529,8 @@ def test_import_csv_imports_valid_rows_and_lists_bad_ones(
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "新建 1 条" in html and "第 3 行" in html and "不是有效日期" in html and "is not a date" in html
+    assert "新建 1 条" in html and "第 3 行" in html and "不是有效日期" in html
+    assert "is not a date" not in html  # the user's language only; the CLI and the API carry both
     with app.extensions["lantai"].catalog.session() as db:
         titles = list(db.scalars(select(Record.title)))
         code = db.scalar(select(Record.reference_code).where(Record.title == "关于召开家长会的通知"))
@@ -627,3 +629,24 @@ def test_catalogue_with_secret_records_is_for_administrators(
     allowed = client.get("/describe/export?fonds=J003&format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(allowed.data)).worksheets[0]
     assert "涉密文件" in [c for row in sheet.iter_rows(values_only=True) for c in row]
+
+
+def test_import_row_errors_are_in_english_only_on_the_english_page(client: FlaskClient, auth: AuthActions) -> None:
+    table = "全宗号,门类,年度,保管期限,题名,日期\nJ001,WS,2023,D30,坏日期的一行,下个月\n"
+    auth.login("archivist")
+    client.get("/lang/en")
+    response = auth.post(
+        "/describe/import",
+        {"file": (io.BytesIO(table.encode("utf-8")), "著录.csv")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "row 2 (日期): " in html and "is not a date" in html
+    assert "第 2 行" not in html and "不是有效日期" not in html
+
+
+def test_a_row_error_keeps_both_languages_for_the_cli_and_api() -> None:
+    error = RowError(3, "日期", "不是有效日期", "is not a date")
+    assert error.text("zh") == "第 3 行「日期」：不是有效日期"
+    assert error.text("en") == "row 3 (日期): is not a date"
+    assert str(error) == f"{error.text('zh')} / {error.text('en')}"

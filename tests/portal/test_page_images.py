@@ -90,3 +90,46 @@ def test_picture_that_cannot_be_rendered_is_a_clear_404(app: Flask, client: Flas
     finally:
         original.write_bytes(backup.read_bytes())
         original.chmod(0o444)
+
+
+def ink(data: bytes) -> int:
+    """How many pixels of a picture are dark (text), not blank paper."""
+    return sum(Image.open(io.BytesIO(data)).convert("L").histogram()[:160])
+
+
+def test_first_thumbnail_of_a_born_digital_record_is_ready_before_anyone_looks(app: Flask, client: FlaskClient) -> None:
+    lantai: Lantai = app.extensions["lantai"]
+    record_id = ingest(lantai, data_file("pdflatex-4-pages.pdf"))
+    first, second = page_row(lantai, record_id, 1), page_row(lantai, record_id, 2)
+    assert first.thumbnail_key and lantai.storage.has_derivative(first.thumbnail_key)  # made at ingest
+    assert not lantai.storage.has_derivative(first.image_key or "")  # the rest waits for a first view
+    assert not lantai.storage.has_derivative(second.thumbnail_key or "")
+    stored = lantai.storage.derivative_path(first.thumbnail_key).read_bytes()
+    assert ink(stored) > 50
+    assert client.get(f"/records/{record_id}/pages/1/thumbnail").data == stored
+
+
+def test_thumbnail_asked_for_before_the_page_image_shows_the_page(app: Flask, client: FlaskClient) -> None:
+    lantai: Lantai = app.extensions["lantai"]
+    record_id = ingest(lantai, data_file("simple3.pdf"))
+    page = page_row(lantai, record_id, 1)
+    lantai.storage.derivative_path(page.thumbnail_key or "").unlink()  # a record ingested before this change
+    thumb = client.get(f"/records/{record_id}/pages/1/thumbnail")
+    assert thumb.status_code == 200 and ink(thumb.data) > 50
+    image = client.get(f"/records/{record_id}/pages/1/image")
+    assert image.status_code == 200 and ink(image.data) > ink(thumb.data)
+    assert client.get(f"/records/{record_id}/pages/1/thumbnail").data == thumb.data  # kept, not redrawn
+
+
+def test_pdfium_is_called_from_one_module_under_its_lock() -> None:
+    """pdfium is not thread-safe and the portal renders first-view pictures in its request threads:
+    a pdfium call elsewhere (the stamped download used to repair PDFs itself) could run beside a
+    render and spoil it, so every call lives in ``indexer/extract/pdf.py`` behind ``PDFIUM_LOCK``."""
+    root = Path(__file__).resolve().parents[2]
+    users = sorted(
+        str(path.relative_to(root))
+        for package in ("archive", "indexer", "portal", "ocr", "cli", "collection", "lifecycle", "preservation")
+        for path in (root / package).rglob("*.py")
+        if "pypdfium2" in path.read_text(encoding="utf-8")
+    )
+    assert users == ["indexer/extract/pdf.py"]

@@ -98,10 +98,17 @@ def _readable_pdf(source: BinaryIO) -> BinaryIO:
         source.seek(0)
         return source
     except PdfReadError:
+        from indexer.extract.base import CorruptFile
         from indexer.extract.pdf import rewrite_pdf  # pdfium, under the lock the page renderer holds
 
         source.seek(0)
-        return io.BytesIO(rewrite_pdf(source.read()))
+        try:
+            return io.BytesIO(rewrite_pdf(source.read()))
+        except CorruptFile as exc:
+            raise StampError(
+                f"The download could not be stamped: {exc.message_en}",
+                "无法为下载文件加盖水印：此 PDF 已损坏，无法打开；请联系档案管理员",
+            ) from exc
 
 
 def _stamp_pdf(source: BinaryIO, text: str) -> BinaryIO:

@@ -11,13 +11,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy.orm import Session
 
 from archive.catalog.models import Record
-from archive.description.catalogue import CJK_FONT
+from archive.description.catalogue import CJK_FONT, pdf_escape, pdf_styles
 from archive.vocabulary import Retention, TransferStatus
 from collection.decisions import get_transfer
 
@@ -90,19 +88,13 @@ def transfer_list_xlsx(data: TransferList) -> bytes:
     return out.getvalue()
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\u00b7", "\u30fb")
-
 
 def transfer_list_pdf(data: TransferList) -> bytes:
     """The 移交清册 as a PDF (A4 landscape), signature lines at the end."""
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=9, leading=12, wordWrap="CJK")
-    heading = ParagraphStyle("heading", fontName=CJK_FONT, fontSize=18, leading=24, alignment=1)
+    cell, heading = pdf_styles()
     text = ParagraphStyle("text", fontName=CJK_FONT, fontSize=10, leading=15)
     table = Table(
-        [[Paragraph(h, cell) for h in HEADERS]] + [[Paragraph(_escape(v), cell) for v in row] for row in data.rows],
+        [[Paragraph(h, cell) for h in HEADERS]] + [[Paragraph(pdf_escape(v), cell) for v in row] for row in data.rows],
         colWidths=[w * mm for w in (12, 48, 70, 36, 22, 12, 12, 18, 40)],
         repeatRows=1,
     )
@@ -121,11 +113,11 @@ def transfer_list_pdf(data: TransferList) -> bytes:
     )
     story = [
         Paragraph(data.title, heading),
-        *[Paragraph(_escape(f), text) for f in data.facts],
+        *[Paragraph(pdf_escape(f), text) for f in data.facts],
         Spacer(1, 4 * mm),
         table,
         Spacer(1, 8 * mm),
-        *[Paragraph(_escape(s), text) for s in data.signatures],
+        *[Paragraph(pdf_escape(s), text) for s in data.signatures],
     ]
     document.build(story)
     return buffer.getvalue()

@@ -13,15 +13,13 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from archive.catalog.lifecycle import Tombstone
 from archive.catalog.models import Record
-from archive.description.catalogue import CJK_FONT
+from archive.description.catalogue import CJK_FONT, pdf_escape, pdf_styles
 from archive.vocabulary import Retention, ReviewStatus
 from lifecycle.destruction import batch_appraisals, get_batch
 
@@ -88,19 +86,13 @@ def register_xlsx(data: DestructionRegister) -> bytes:
     return out.getvalue()
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\u00b7", "\u30fb")
-
 
 def register_pdf(data: DestructionRegister) -> bytes:
     """The 销毁清册 as a PDF (A4 landscape)."""
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=9, leading=12, wordWrap="CJK")
-    heading = ParagraphStyle("heading", fontName=CJK_FONT, fontSize=18, leading=24, alignment=1)
+    cell, heading = pdf_styles()
     text = ParagraphStyle("text", fontName=CJK_FONT, fontSize=10, leading=15)
     table = Table(
-        [[Paragraph(h, cell) for h in HEADERS]] + [[Paragraph(_escape(v), cell) for v in row] for row in data.rows],
+        [[Paragraph(h, cell) for h in HEADERS]] + [[Paragraph(pdf_escape(v), cell) for v in row] for row in data.rows],
         colWidths=[w * mm for w in (12, 46, 60, 14, 18, 12, 40, 28, 20, 22)],
         repeatRows=1,
     )
@@ -110,6 +102,6 @@ def register_pdf(data: DestructionRegister) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                                  topMargin=12 * mm, bottomMargin=12 * mm, title=data.title)
-    document.build([Paragraph(data.title, heading), *[Paragraph(_escape(f), text) for f in data.facts],
+    document.build([Paragraph(data.title, heading), *[Paragraph(pdf_escape(f), text) for f in data.facts],
                     Spacer(1, 4 * mm), table])
     return buffer.getvalue()

@@ -130,14 +130,11 @@ def catalogue_xlsx(rows: list[CatalogueRow], subtitle: str) -> bytes:
 
 def catalogue_pdf(rows: list[CatalogueRow], subtitle: str) -> bytes:
     """The catalogue as a PDF (A4 landscape, header row repeated on every page)."""
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=9, leading=12, wordWrap="CJK")
-    heading = ParagraphStyle("heading", fontName=CJK_FONT, fontSize=18, leading=24, alignment=1)
+    cell, heading = pdf_styles()
     sub = ParagraphStyle("sub", fontName=CJK_FONT, fontSize=10, leading=14, alignment=1)
     data = [[Paragraph(h, cell) for h in HEADERS]]
     for row in rows:
-        data.append([Paragraph(_escape(str(value)), cell) for value in row.cells()])
+        data.append([Paragraph(pdf_escape(str(value)), cell) for value in row.cells()])
     widths = [w * mm for w in (12, 48, 36, 32, 82, 20, 14, 12, 20)]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
@@ -163,7 +160,17 @@ def catalogue_pdf(rows: list[CatalogueRow], subtitle: str) -> bytes:
     return buffer.getvalue()
 
 
-def _escape(text: str) -> str:
+def pdf_styles() -> tuple[ParagraphStyle, ParagraphStyle]:
+    """The CJK font registered once, and the table-cell and heading styles every register uses
+    (归档文件目录, 移交清册, 销毁清册)."""
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    cell = ParagraphStyle("cell", fontName=CJK_FONT, fontSize=9, leading=12, wordWrap="CJK")
+    heading = ParagraphStyle("heading", fontName=CJK_FONT, fontSize=18, leading=24, alignment=1)
+    return cell, heading
+
+
+def pdf_escape(text: str) -> str:
     """Paragraph text is mini-HTML: escape the characters it treats as markup.
 
     The 档号's middle dot U+00B7 is written as U+30FB: STSong-Light draws both alike, but only

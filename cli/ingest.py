@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import time
 from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy import func, select
@@ -33,6 +34,7 @@ from indexer.manifest import read_manifest
 from indexer.metadata import metadata_problems
 
 if TYPE_CHECKING:
+    from config.settings import Settings
     from indexer.inline import InlinePool
 
 
@@ -340,24 +342,18 @@ def records_set(lantai: Lantai, record_id: int, assignments: tuple[str, ...], us
 @pass_lantai
 def worker(lantai: Lantai, concurrency: int | None) -> None:
     """Start a background worker: documents, periodic tasks, and the watched inbox when LANTAI_INBOX_DIR is set."""
-    from cli.schedule import register_all
     from indexer.extract.ocrpages import check_ocr_engine
 
     check_ocr_engine(lantai.settings.ocr_engine)
-    from indexer.inbox import InboxThread
+    from indexer import housekeeping
     from indexer.jobs import QUEUE, configure_celery
-    from indexer.lease import Reaper
-    from indexer.periodic import Scheduler
 
     # One single-threaded Tesseract per page: parallelism comes from processes, not OpenMP.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     app = configure_celery(lantai.settings)
-    register_all()
-    threads: list[Any] = [Reaper(lantai), Scheduler(lantai)]
-    if lantai.settings.inbox_dir is not None:
-        threads.append(InboxThread(lantai, lantai.settings.inbox_dir))
-    for thread in threads:
-        thread.start()
+    # The reaper, the scheduler and the inbox run in a process of their own: no thread of
+    # this process may hold a lock when Celery forks a pool process (indexer/housekeeping.py).
+    keeper = housekeeping.start(lantai.settings, prepare=_housekeeping_setup)
     lantai.catalog.engine.dispose()  # pool processes must not share the parent's connections
     signal.signal(signal.SIGINT, signal.default_int_handler)
     argv = [
@@ -372,8 +368,15 @@ def worker(lantai: Lantai, concurrency: int | None) -> None:
     try:
         app.worker_main(argv)
     finally:
-        for thread in threads:
-            thread.stop()
+        housekeeping.stop(keeper)
+
+
+def _housekeeping_setup(settings: Settings) -> None:
+    """First thing in the housekeeping process: the worker's log format and periodic tasks."""
+    from cli.schedule import register_all
+
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    register_all()
 
 
 @click.command("inbox")

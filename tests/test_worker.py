@@ -3,6 +3,7 @@ is killed with SIGKILL mid-task is delivered again and its result recorded exact
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import psutil
 import pytest
 import redis
 from sqlalchemy import select
@@ -25,13 +27,15 @@ from tests.docgen import LINES, scanned_pdf
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 
-REDIS_TEST_DB = 11  # the suite owns this Redis database and empties it before each test
+REDIS_TEST_DB = 11  # the suite owns databases from this one on and empties them before each test
 
 
 def _redis_broker() -> str:
-    """The test's Redis database: the one LANTAI_TEST_REDIS_URL names, else database 11."""
+    """The test's Redis database: the one LANTAI_TEST_REDIS_URL names, else database 11 (12,
+    13, ... for the second, third, ... parallel test process)."""
     base = REDIS_URL.rstrip("/")
-    url = base if urlsplit(base).path.strip("/") else f"{base}/{REDIS_TEST_DB}"
+    parallel = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    url = base if urlsplit(base).path.strip("/") else f"{base}/{REDIS_TEST_DB + parallel}"
     redis.Redis.from_url(url).flushdb()
     return url
 
@@ -61,9 +65,10 @@ class WorkerProcess:
         )
 
     def kill_all(self) -> None:
-        """SIGKILL the whole worker: main process and pool."""
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+        """SIGKILL the whole worker: main process, pool and housekeeping (its process group)."""
+        if self.proc:
+            with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
     def stop(self) -> None:
@@ -151,7 +156,7 @@ def test_killed_worker_job_is_delivered_again_and_recorded_once(
     worker.start()
     try:
         # Wait until the worker is inside the task: one page done of four.
-        _wait_for(lambda: _job(lantai, job_id).pages_done >= 1, 180, "first page", log)
+        _wait_for(lambda: _job(lantai, job_id).pages_done >= 1, 120, "first page", log)
         owner = _job(lantai, job_id).worker or ""
         if victim == "pool-process":
             os.kill(int(owner.rpartition(":")[2]), signal.SIGKILL)
@@ -159,7 +164,8 @@ def test_killed_worker_job_is_delivered_again_and_recorded_once(
             worker.kill_all()
             worker = WorkerProcess(worker_env, log)
             worker.start()
-        _wait_for(lambda: _job(lantai, job_id).status in ("done", "failed"), 300, "job finished", log)
+        # Well inside the test's own time limit, so that a hang shows the worker's log.
+        _wait_for(lambda: _job(lantai, job_id).status in ("done", "failed"), 150, "job finished", log)
     finally:
         worker.stop()
     job = _job(lantai, job_id)
@@ -171,3 +177,30 @@ def test_killed_worker_job_is_delivered_again_and_recorded_once(
         numbers = [p.number for p in session.scalars(select(Page).where(Page.record_id == record.id))]
         assert sorted(numbers) == [1, 2, 3, 4]  # each page recorded exactly once
         assert "档案" in "".join(p.text for p in record.pages)
+
+
+@pytest.mark.parametrize("env", ["embedded"], indirect=True)
+def test_housekeeping_runs_beside_the_worker_and_ends_with_it(env: tuple[Lantai, dict[str, str], Path]) -> None:
+    """The reaper, scheduler and inbox live in a spawned process, never as threads of the
+    process that forks Celery's pool (a fork copies their locks); killed outright, the worker
+    takes its housekeeping process with it."""
+    _lantai, worker_env, tmp = env
+    log = tmp / "worker.log"
+    worker = WorkerProcess(worker_env, log)
+    worker.start()
+    assert worker.proc is not None
+    try:
+        main = psutil.Process(worker.proc.pid)
+
+        def keeper() -> psutil.Process | None:
+            found = [p for p in main.children() if "spawn_main" in " ".join(p.cmdline())]
+            return found[0] if found else None
+
+        _wait_for(lambda: keeper() is not None, 60, "the housekeeping process", log)
+        housekeeping = keeper()
+        assert housekeeping is not None
+        os.kill(main.pid, signal.SIGKILL)  # the main process alone
+        worker.proc.wait()
+        housekeeping.wait(timeout=30)  # psutil.TimeoutExpired if it outlived its worker
+    finally:
+        worker.kill_all()

@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.lantai-installed
 export LANTAI_DATA_DIR ?= ./var
+# Test processes (pytest-xdist): one per core; a test file stays in one process (its fixtures are shared).
+TEST_PROCESSES ?= auto
 
 .PHONY: install run test lint lock bench clean help
 
@@ -33,7 +35,7 @@ run: install
 test: install
 	bash scripts/install-system.sh test
 	bash scripts/ensure-services.sh
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check archive cli portal indexer ocr config collection lifecycle preservation tests bench

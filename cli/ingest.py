@@ -27,7 +27,7 @@ from cli.main import pass_lantai
 from cli.operator import CLI
 from cli.operator import editor as operator_editor
 from cli.params import CATALOG_ID, COUNT
-from config.errors import ExitCode, InputError, NotFoundError
+from config.errors import ExitCode, InputError, NotFoundError, message_halves
 from indexer.context import Lantai
 from indexer.ingest import Submission, new_batch, submit_file
 from indexer.manifest import read_manifest
@@ -65,9 +65,9 @@ def _row_problems(lantai: Lantai, manifest: Path, batch_values: dict[str, str]) 
         directory = Directory.load(session)
         for row in read_manifest(manifest):
             for problem in metadata_problems(session, {**batch_values, **row.values}, directory):
-                zh, _, en = problem.partition(" / ")
+                zh, en = message_halves(problem)
                 click.echo(f"  ! 清单第 {row.line} 行（{row.path.name}）：{zh} / "
-                           f"manifest row {row.line} ({row.path.name}): {en or zh}", err=True)
+                           f"manifest row {row.line} ({row.path.name}): {en}", err=True)
 
 
 def _summary(submissions: list[Submission], lantai: Lantai) -> int:

@@ -28,6 +28,7 @@ from archive.catalog.collection import ReceiptCheck, Transfer, TransferItem
 from archive.catalog.models import Page, Record
 from archive.description.schedule import active_lines, match_schedule
 from archive.vocabulary import AuditAction, CheckProperty, CheckResult, RecordStatus, TransferStatus
+from config.errors import message_halves
 from config.settings import Settings
 from indexer.context import Lantai
 from indexer.describe.extract import extract_fields
@@ -236,14 +237,14 @@ def item_findings(
     encrypted = record.error_code == "encrypted"
     if record.status == RecordStatus.FAILED and not encrypted:
         # a record's message is "中文 / English": each half of the finding takes its own language
-        zh, sep, en = (record.error_message or "").partition(" / ")
+        zh, en = message_halves(record.error_message or "")
         out.append(
             Finding(
                 USE,
                 "readable",
                 FAIL,
                 f"文件无法打开：{zh}",
-                f"The file does not open: {en if sep else zh}",
+                f"The file does not open: {en}",
             )
         )
     else:

@@ -30,6 +30,16 @@ def without_work_paths(message: str) -> str:
     return _WORK_PATH.sub("", message)
 
 
+SEPARATOR = " / "  # between the Chinese and the English half of a stored message
+
+
+def message_halves(message: str) -> tuple[str, str]:
+    """The Chinese and the English half of a stored "中文 / English" message; a message without
+    the separator (a library's own words) is both halves."""
+    zh, sep, en = message.partition(SEPARATOR)
+    return (zh, en) if sep else (message, message)
+
+
 class LantaiError(Exception):
     """Base of all errors shown to users; subclasses set ``code`` and the default messages."""
 
@@ -48,7 +58,7 @@ class LantaiError(Exception):
     @property
     def message(self) -> str:
         """Both languages, Chinese first, as shown on a record, in the CLI and in logs."""
-        return f"{self.message_zh} / {self.message_en}"
+        return f"{self.message_zh}{SEPARATOR}{self.message_en}"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form used by the API and stored on records and jobs."""

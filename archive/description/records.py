@@ -48,7 +48,7 @@ from archive.description.review import (
 from archive.description.schedule import propose_from_schedule
 from archive.description.schema import DescriptionError, Vocabulary, missing_mandatory
 from archive.vocabulary import AccessLevel, AuditAction, Classification
-from config.errors import NotFoundError
+from config.errors import NotFoundError, message_halves
 from config.settings import Settings
 
 SECRET_CLASSIFICATIONS = frozenset(c.value for c in Classification if c.is_secret)
@@ -242,8 +242,8 @@ def edit_records(
             errors += settle(session, record, settings, editor, via=via, level_before=before[record.id]).errors
     audit_changes(session, done, editor)
     if errors:
-        raise DescriptionError("; ".join(e.partition(" / ")[2] or e for e in errors),
-                               "；".join(e.partition(" / ")[0] for e in errors))
+        raise DescriptionError("; ".join(message_halves(e)[1] for e in errors),
+                               "；".join(message_halves(e)[0] for e in errors))
     return done
 
 
@@ -332,8 +332,8 @@ def take_into_archive(
         if record.id not in changed:
             errors += settle(session, record, settings, editor, via=via).errors
     if errors:
-        raise DescriptionError("; ".join(e.partition(" / ")[2] or e for e in errors),
-                               "；".join(e.partition(" / ")[0] for e in errors))
+        raise DescriptionError("; ".join(message_halves(e)[1] for e in errors),
+                               "；".join(message_halves(e)[0] for e in errors))
     return done
 
 

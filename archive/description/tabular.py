@@ -29,7 +29,7 @@ from archive.description.reference import apply_imported_code, validate_imported
 from archive.description.review import FieldChange, apply_changes, normalize_field
 from archive.description.schema import DescriptionError, Vocabulary
 from archive.vocabulary import AuditAction, RecordStatus
-from config.errors import InputError
+from config.errors import InputError, message_halves
 from config.settings import Settings
 
 # (field, Chinese header, English header); the first columns are the template's.
@@ -301,8 +301,8 @@ def import_table(
             changes.append(FieldChange(record.id, "reference_code", None, code, user, "import"))
             seen_codes[code] = number
         for message in settle(session, record, settings, editor, via="import", level_before=level_before).errors:
-            zh, _, en = message.partition(" / ")
-            result.errors.append(RowError(number, _column_of("reference_code"), zh, en or zh))
+            zh, en = message_halves(message)
+            result.errors.append(RowError(number, _column_of("reference_code"), zh, en))
         audit_changes(session, changes, editor)
         (result.created if creating else result.updated).append(record.id)
         result.changes.extend(changes)

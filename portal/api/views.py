@@ -19,7 +19,7 @@ from archive.catalog.models import Job, Record
 from archive.description.records import Editor, edit_record
 from archive.resources import job_json, page_json, record_json
 from archive.vocabulary import AuditAction
-from config.errors import InputError, NotFoundError
+from config.errors import InputError, NotFoundError, message_halves
 from indexer.metadata import metadata_problems
 from portal.api.openapi import openapi_document
 from portal.audit.web import audit_or_refuse, where
@@ -153,7 +153,7 @@ def documents() -> tuple[dict[str, Any], int]:
         raise UploadMissing()
     metadata = {k: v for k, v in request.form.items() if k != "file" and v.strip()}
     with guard.lantai().catalog.session() as session:
-        problems = [dict(zip(("zh", "en"), p.partition(" / ")[::2], strict=True))
+        problems = [dict(zip(("zh", "en"), message_halves(p), strict=True))
                     for p in metadata_problems(session, metadata)]
     job_id = submit_upload(guard.lantai(), upload, upload.filename, metadata, user, channel="api", where=where())
     # A value that cannot be used does not refuse the file: it is kept, flagged, and named here.

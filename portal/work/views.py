@@ -18,7 +18,7 @@ from archive.access import RecordHidden
 from archive.catalog.models import Page, Record
 from archive.description.pagetext import correct_page_text, text_versions
 from archive.description.withdrawal import restore_record, withdraw_record
-from config.errors import LantaiError, NotFoundError
+from config.errors import LantaiError, NotFoundError, message_halves
 from indexer.retry import retry_record
 from portal.auth import current_user, lantai, staff_required
 from portal.describe.common import editor, may_see
@@ -31,10 +31,7 @@ bp = Blueprint("work", __name__, url_prefix="/work")
 @bp.app_template_global()
 def error_text(record: Record) -> str:
     """A failed record's stored error ("中文 / English") in the user's language only."""
-    message = record.error_message or ""
-    zh, sep, en = message.partition(" / ")
-    if not sep:
-        return message
+    zh, en = message_halves(record.error_message or "")
     return en if str(get_locale()) == "en" else zh
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from archive.catalog.db import Catalog
 from config.settings import Settings, load_settings
 from indexer.context import Lantai, set_current
+from tests import smtp as smtp_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
@@ -106,3 +107,9 @@ def lantai(settings: Settings) -> Iterator[Lantai]:
     yield ctx
     set_current(None)
     ctx.close()
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, smtp_server.Inbox]]:
+    """A real SMTP server on a free local port: its URL (for ``smtp_url``) and its inbox."""
+    yield from smtp_server.serve()

@@ -39,13 +39,13 @@ from indexer.process import process_job
 from tests.collection.docs import pdf_file, pdf_with_javascript
 from tests.collection.docs import transfer_list as list_file
 from tests.conftest import make_settings
-from tests.portal.test_requests import Inbox, smtp  # noqa: F401 - the real SMTP server fixture
+from tests.smtp import Inbox
 
 DEPARTMENTS = (("BGS", "办公室", "bgs"), ("CWC", "财务处", "cwc"), ("JWC", "教务处", "jwc"))
 
 
 @pytest.fixture
-def year(tmp_path: Path, smtp: tuple[str, Inbox], catalog_url: str) -> Iterator[tuple[Lantai, Inbox]]:  # noqa: F811
+def year(tmp_path: Path, smtp: tuple[str, Inbox], catalog_url: str) -> Iterator[tuple[Lantai, Inbox]]:
     url, inbox = smtp
     settings: Settings = make_settings(tmp_path / "var", smtp_url=url, reminder_days_before="7",
                                        reminder_days_after="1,7", database_url=catalog_url)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
-from collections.abc import Callable, Iterator
-from email import message_from_bytes
+from collections.abc import Callable
 from email.header import decode_header, make_header
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -19,30 +17,7 @@ from archive.access import can_view_content
 from archive.catalog.accounts import AccessRequest, Grant, User
 from archive.catalog.models import Record, utcnow
 from tests.portal.conftest import AuthActions
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, Inbox]]:
-    """A real SMTP server on a free local port; yields its URL and inbox."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"smtp://127.0.0.1:{port}", inbox
-    controller.stop()
+from tests.smtp import Inbox
 
 
 def researcher_can_read(app: Flask, record_id: int) -> bool:

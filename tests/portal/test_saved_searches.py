@@ -20,7 +20,7 @@ from cli.schedule import BUILTIN
 from indexer.periodic import run_due
 from tests.portal.conftest import AuthActions
 from tests.portal.sample_records import add_record
-from tests.portal.test_requests import Inbox, smtp  # noqa: F401  (the real SMTP fixture)
+from tests.smtp import Inbox
 
 ALERTS = [t for t in BUILTIN if t.name == "search_alerts"]
 
@@ -124,7 +124,7 @@ def test_new_matching_records_are_counted_in_the_portal(make_app: Callable[..., 
 def test_the_alert_is_mailed_when_smtp_is_set(
     make_app: Callable[..., Flask],
     clock: FixedClock,
-    smtp: tuple[str, Inbox],  # noqa: F811
+    smtp: tuple[str, Inbox],
 ) -> None:
     url, inbox = smtp
     app, auth = _setup(make_app, smtp_url=url, portal_url="https://archive.example.edu.cn")

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
-from collections.abc import Iterator
-from email import message_from_bytes
 from email.header import decode_header, make_header
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
@@ -29,6 +24,7 @@ from indexer.periodic import registered, run_due
 from preservation.fixity import Throttle, run_check, scheduled_pass
 from tests.conftest import make_settings
 from tests.preservation.conftest import TEXTS, ingest_text
+from tests.smtp import Inbox
 
 
 def _original(lantai: Lantai, name: str) -> tuple[int, Path]:
@@ -101,30 +97,6 @@ def test_scheduled_pass_checks_every_original_once_per_cycle(tmp_path: Path) -> 
     finally:
         set_current(None)
         lantai.close()
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[str, Inbox]]:
-    """A real SMTP server on a free local port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield f"smtp://127.0.0.1:{port}", inbox
-    controller.stop()
 
 
 def test_admins_are_mailed_about_a_failure(tmp_path: Path, smtp: tuple[str, Inbox]) -> None:

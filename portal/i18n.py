@@ -16,8 +16,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel, get_locale, get_translations
-from jinja2 import pass_context
-from jinja2.runtime import Context
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 log = logging.getLogger(__name__)
@@ -103,14 +103,16 @@ def render_gettext() -> Any:
 
     Does what Flask-Babel's installed callable does (Jinja's new-style gettext: a format
     string, escaped under autoescape), but finds the request's catalogue once per render
-    instead of once per string (a search page translates about 200 strings).
+    instead of once per string (a search page translates about 200 strings). It takes the
+    evaluation context (for autoescape), not the template context: Jinja copies the whole
+    template context for a ``pass_context`` callable called inside a loop or a block.
     """
     lookup = get_translations().ugettext
     plain: dict[tuple[str, bool], str] = {}  # strings without variables, as they render
 
-    @pass_context
-    def gettext(context: Context, string: str, /, **variables: Any) -> str:
-        autoescape = context.eval_ctx.autoescape
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+        autoescape = eval_ctx.autoescape
         if not variables and (string, autoescape) in plain:
             return plain[string, autoescape]
         value = lookup(string)

@@ -16,28 +16,18 @@ from archive import saved_searches
 from archive.catalog.models import Page, Record
 from archive.vocabulary import AccessLevel, AuditAction, Role
 from config.errors import InputError
-from indexer.search.base import FACETS, SearchHit, SearchRequest, SearchResponse
+from indexer.search.base import SearchHit, SearchRequest, SearchResponse
 from indexer.search.discovery import discovery_request, entry_hit, parse_fields
 from indexer.search.query import FIELDS
 from portal.audit.web import audit_or_refuse
 from portal.i18n import localized
 from portal.records import guard
-from portal.records.service import display_value
 from portal.search.advanced import FIELD_LABELS
+from portal.search.facets import FACET_VALUES_SHOWN, active_filters, facet_labels, facets
 from portal.search.params import PAGE_SIZES, SearchState, parse_state, to_request
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-FACET_LABELS = {
-    "category": "门类",
-    "year": "年度",
-    "department": "机构(问题)",
-    "fonds": "全宗",
-    "retention": "保管期限",
-    "access_level": "访问级别",
-    "file_type": "文件类型",
-    "language": "语种",
-}
 SORT_LABELS = {"relevance": "相关度", "date_desc": "日期（新→旧）", "date_asc": "日期（旧→新）", "title": "题名"}
 # An example value of each field of the query language, for the syntax help.
 FIELD_EXAMPLES = {
@@ -51,12 +41,6 @@ FIELD_EXAMPLES = {
     "year": "2018..2020",
 }
 RECENT = 10
-FACET_VALUES_SHOWN = 12
-
-
-def facet_value_label(name: str, value: str, language: str) -> str:
-    """A facet value as shown: codes with their names in the user's language."""
-    return display_value({"category": "category_code"}.get(name, name), value, language)
 
 
 def syntax_help(language: str) -> str:
@@ -171,6 +155,7 @@ def search() -> tuple[str, int]:
         error = localized(exc)  # the reader's language only
     status = 400 if error else 200
     language = str(get_locale())  # once per page, not once per facet value
+    labels = facet_labels()
     return (
         render_template(
             "search/index.html",
@@ -181,10 +166,9 @@ def search() -> tuple[str, int]:
             entries=entries,
             entries_total=entries_total,
             unseen=unseen,
-            facet_names=FACETS,
-            facet_labels=FACET_LABELS,
-            facet_value_label=lambda name, value: facet_value_label(name, value, language),
+            facets=facets(state, response, language, labels) if response else [],
             facet_values_shown=FACET_VALUES_SHOWN,
+            chips=active_filters(state, language, labels),
             sort_labels=SORT_LABELS,
             page_sizes=PAGE_SIZES,
             syntax_help=syntax_help(language),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from archive import saved_searches
 from archive.catalog.models import Page, Record
@@ -41,6 +41,18 @@ FIELD_EXAMPLES = {
     "year": "2018..2020",
 }
 RECENT = 10
+# Hits whose first page has a thumbnail; one statement for every page, so SQLAlchemy neither
+# builds nor keys it per search.
+WITH_THUMBNAIL = (
+    select(Page.record_id)
+    .join(Record, Record.id == Page.record_id)
+    .where(
+        Page.record_id.in_(bindparam("ids", expanding=True)),
+        Page.number == 1,
+        Page.thumbnail_key.is_not(None),
+        Record.access_level != AccessLevel.SECRET,  # an entry only: no picture
+    )
+)
 
 
 def syntax_help(language: str) -> str:
@@ -134,18 +146,7 @@ def search() -> tuple[str, int]:
             unseen = saved_searches.unseen_total(session, user) if user is not None else 0
             ids = [hit.id for hit in response.hits]
             if ids:
-                thumbnails = set(
-                    session.scalars(
-                        select(Page.record_id)
-                        .join(Record, Record.id == Page.record_id)
-                        .where(
-                            Page.record_id.in_(ids),
-                            Page.number == 1,
-                            Page.thumbnail_key.is_not(None),
-                            Record.access_level != AccessLevel.SECRET,  # an entry only: no picture
-                        )
-                    )
-                )
+                thumbnails = set(session.scalars(WITH_THUMBNAIL, {"ids": ids}))
             if not state.is_empty:
                 details = search_details(state, response)
                 if entries:

@@ -7,7 +7,7 @@ Every search (not the browse view of recent records) leaves a ``search`` audit e
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
@@ -68,6 +68,21 @@ def syntax_help(language: str) -> str:
             )
         )
     return rendered[language]
+
+
+def record_links(ids: list[int], query: str) -> dict[int, str]:
+    """Each hit's record page, carrying the query to highlight there.
+
+    ``url_for`` builds one URL and the ids go in its place: the record rule ends with
+    ``<int:record_id>``, and building the rule (and encoding the query) per hit cost more than
+    the rest of a hit's rendering. Should the rule change shape, each URL is built in full.
+    """
+    q = query or None
+    built = url_for("records.show", record_id=0, q=q)
+    path, sep, args = built.partition("?")
+    if not path.endswith("/0"):
+        return {i: url_for("records.show", record_id=i, q=q) for i in ids}
+    return {i: f"{path[:-1]}{i}{sep}{args}" for i in ids}
 
 
 def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | None]:
@@ -164,6 +179,7 @@ def search() -> tuple[str, int]:
             response=response,
             error=error,
             thumbnails=thumbnails,
+            record_links=record_links([hit.id for hit in response.hits], state.query) if response else {},
             entries=entries,
             entries_total=entries_total,
             unseen=unseen,

@@ -5,7 +5,10 @@ from __future__ import annotations
 import itertools
 from urllib.parse import urlencode
 
+from flask import Flask, url_for
+
 from portal.search.params import SearchState
+from portal.search.views import record_links
 
 
 def test_with_filter_is_url_query_with_the_filter_added() -> None:
@@ -41,3 +44,11 @@ def test_url_query_of_a_page_is_the_whole_state_encoded() -> None:
         assert state.url_query() == urlencode(state.params())
         state.date_from = ""  # a changed state is encoded afresh
         assert state.url_query(page=2) == urlencode(state.params(page=2))
+
+
+def test_record_links_are_the_record_pages_with_the_query(app: Flask) -> None:
+    ids = [1, 66, 12345]
+    with app.test_request_context("/search"):
+        for query in ("", "档案 工作&x", "a:b/c?d=e#f"):
+            expected = {i: url_for("records.show", record_id=i, q=query or None) for i in ids}
+            assert record_links(ids, query) == expected

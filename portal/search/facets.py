@@ -43,6 +43,7 @@ class FacetValue:
     count_label: str  # the count as a screen reader says it
     href: str  # ``?`` and the query string with this value added, or removed when active
     active: bool
+    first_folded: bool  # the first value under "more"
 
 
 @dataclass(frozen=True)
@@ -79,11 +80,12 @@ def facets(state: SearchState, response: SearchResponse, language: str, labels: 
         if not counts:
             continue
         values = []
-        for c in counts:
+        for i, c in enumerate(counts):
             active = state.has_filter(name, c.value)
             href = state.without_filter(name, c.value) if active else state.with_filter(name, c.value)
             label = facet_value_label(name, c.value, language)
-            values.append(FacetValue(label, c.count, count_format % {"n": c.count}, "?" + href, active))
+            count_label = count_format % {"n": c.count}
+            values.append(FacetValue(label, c.count, count_label, "?" + href, active, i == FACET_VALUES_SHOWN))
         folded = len(counts) - FACET_VALUES_SHOWN
         more = gettext("更多（%(n)s）", n=folded) if folded > 0 else ""
         found.append(Facet(name, labels[name], values, more))

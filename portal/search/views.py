@@ -23,7 +23,7 @@ from portal.audit.web import audit_or_refuse
 from portal.i18n import localized
 from portal.records import guard
 from portal.search.advanced import FIELD_LABELS
-from portal.search.facets import FACET_VALUES_SHOWN, active_filters, facet_labels, facets
+from portal.search.facets import active_filters, facet_labels, facets
 from portal.search.params import PAGE_SIZES, SearchState, parse_state, to_request
 
 bp = Blueprint("search", __name__, url_prefix="/search")
@@ -184,7 +184,6 @@ def search() -> tuple[str, int]:
             entries_total=entries_total,
             unseen=unseen,
             facets=facets(state, response, language, labels) if response else [],
-            facet_values_shown=FACET_VALUES_SHOWN,
             chips=active_filters(state, language, labels),
             sort_labels=SORT_LABELS,
             page_sizes=PAGE_SIZES,

@@ -9,6 +9,7 @@ recompiles a catalog at start when its ``.po`` is newer than its ``.mo``.
 from __future__ import annotations
 
 import logging
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, redirect, request, url_for
 from flask_babel import Babel, get_locale, get_translations
-from jinja2 import pass_context
-from jinja2.runtime import Context
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 log = logging.getLogger(__name__)
@@ -98,19 +99,29 @@ def init_app(app: Flask) -> None:
         }
 
 
+# Strings without variables as templates render them, per catalogue: (msgid, autoescape) -> text.
+_RENDERED: weakref.WeakKeyDictionary[Any, dict[tuple[str, bool], str]] = weakref.WeakKeyDictionary()
+
+
 def render_gettext() -> Any:
     """The templates' ``_()``/``gettext()`` bound to the catalogue of this render.
 
     Does what Flask-Babel's installed callable does (Jinja's new-style gettext: a format
     string, escaped under autoescape), but finds the request's catalogue once per render
-    instead of once per string (a search page translates about 200 strings).
+    instead of once per string (a search page translates about 200 strings); a string without
+    variables is translated once per catalogue (Flask-Babel keeps one per locale). It takes the
+    evaluation context (for autoescape), not the template context: Jinja copies the whole
+    template context for a ``pass_context`` callable called inside a loop or a block.
     """
-    lookup = get_translations().ugettext
-    plain: dict[tuple[str, bool], str] = {}  # strings without variables, as they render
+    translations = get_translations()
+    lookup = translations.ugettext
+    plain = _RENDERED.get(translations)
+    if plain is None:
+        plain = _RENDERED[translations] = {}
 
-    @pass_context
-    def gettext(context: Context, string: str, /, **variables: Any) -> str:
-        autoescape = context.eval_ctx.autoescape
+    @pass_eval_context
+    def gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+        autoescape = eval_ctx.autoescape
         if not variables and (string, autoescape) in plain:
             return plain[string, autoescape]
         value = lookup(string)

@@ -10,10 +10,11 @@ and ``offset``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from werkzeug.datastructures import MultiDict
 
@@ -37,6 +38,17 @@ class SearchParameterError(InputError):
     default_en = "Invalid search parameter"
 
 
+def _joined(*parts: str) -> str:
+    """Query string parts joined with ``&``, empty ones left out."""
+    return "&".join(part for part in parts if part)
+
+
+@functools.lru_cache(maxsize=4096)
+def filter_param(name: str, value: str) -> str:
+    """``f=name:value`` encoded as ``urlencode`` does; the same values recur on every page's facets."""
+    return "f=" + quote_plus(f"{name}:{value}")
+
+
 @dataclass
 class SearchState:
     """Everything the URL says about a search, ready to be turned into links."""
@@ -49,8 +61,8 @@ class SearchState:
     page: int = 1
     limit: int = PAGE_SIZE
     start: int | None = None  # an explicit ``offset`` (API), overriding ``page``
-    # The query string around an added filter, encoded once for all facet links of a page.
-    _around_filter: tuple[tuple[object, ...], str, str] | None = field(default=None, repr=False, compare=False)
+    # The query string in two parts (``_encoded_parts``), encoded once for all the links of a page.
+    _encoded: tuple[tuple[object, ...], str, str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def offset(self) -> int:
@@ -99,24 +111,28 @@ class SearchState:
 
     def url_query(self, **changes: object) -> str:
         """``params`` as a query string (without the ``?``)."""
+        if changes.keys() <= {"page"}:  # this search on some page: one encoding serves every link
+            head, tail = self._encoded_parts()
+            page = int(changes.get("page", 1))  # type: ignore[call-overload]
+            return _joined(head, tail, f"page={page}" if page > 1 else "")
         return urlencode(self.params(**changes))
 
     def with_filter(self, name: str, value: str) -> str:
         """Query string with a facet value added."""
         if self.has_filter(name, value):
             return self.url_query()
-        head, tail = self._query_around_filter()
-        added = urlencode([("f", f"{name}:{value}")])
-        return "&".join(part for part in (head, added, tail) if part)
+        head, tail = self._encoded_parts()
+        return _joined(head, filter_param(name, value), tail)
 
-    def _query_around_filter(self) -> tuple[str, str]:
-        """``url_query()`` split where a new filter goes: (query and filters, the rest but the page)."""
+    def _encoded_parts(self) -> tuple[str, str]:
+        """``url_query()`` encoded in two parts, split where a new filter goes: (query and
+        filters, the rest but the page); encoded once for all the links of a page."""
         key = (self.query, tuple(self.filters), self.date_from, self.date_to, self.sort, self.limit)
-        if self._around_filter is None or self._around_filter[0] != key:
+        if self._encoded is None or self._encoded[0] != key:
             pairs = self.params()
             split = (1 if self.query else 0) + len(self.filters)
-            self._around_filter = (key, urlencode(pairs[:split]), urlencode(pairs[split:]))
-        return self._around_filter[1], self._around_filter[2]
+            self._encoded = (key, urlencode(pairs[:split]), urlencode(pairs[split:]))
+        return self._encoded[1], self._encoded[2]
 
     def without_filter(self, name: str, value: str) -> str:
         """Query string with a facet value removed."""

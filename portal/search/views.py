@@ -7,37 +7,27 @@ Every search (not the browse view of recent records) leaves a ``search`` audit e
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from archive import saved_searches
 from archive.catalog.models import Page, Record
 from archive.vocabulary import AccessLevel, AuditAction, Role
 from config.errors import InputError
-from indexer.search.base import FACETS, SearchHit, SearchRequest, SearchResponse
+from indexer.search.base import SearchHit, SearchRequest, SearchResponse
 from indexer.search.discovery import discovery_request, entry_hit, parse_fields
 from indexer.search.query import FIELDS
 from portal.audit.web import audit_or_refuse
 from portal.i18n import localized
 from portal.records import guard
-from portal.records.service import display_value
 from portal.search.advanced import FIELD_LABELS
+from portal.search.facets import active_filters, facet_labels, facets
 from portal.search.params import PAGE_SIZES, SearchState, parse_state, to_request
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-FACET_LABELS = {
-    "category": "门类",
-    "year": "年度",
-    "department": "机构(问题)",
-    "fonds": "全宗",
-    "retention": "保管期限",
-    "access_level": "访问级别",
-    "file_type": "文件类型",
-    "language": "语种",
-}
 SORT_LABELS = {"relevance": "相关度", "date_desc": "日期（新→旧）", "date_asc": "日期（旧→新）", "title": "题名"}
 # An example value of each field of the query language, for the syntax help.
 FIELD_EXAMPLES = {
@@ -51,12 +41,18 @@ FIELD_EXAMPLES = {
     "year": "2018..2020",
 }
 RECENT = 10
-FACET_VALUES_SHOWN = 12
-
-
-def facet_value_label(name: str, value: str, language: str) -> str:
-    """A facet value as shown: codes with their names in the user's language."""
-    return display_value({"category": "category_code"}.get(name, name), value, language)
+# Hits whose first page has a thumbnail; one statement for every page, so SQLAlchemy neither
+# builds nor keys it per search.
+WITH_THUMBNAIL = (
+    select(Page.record_id)
+    .join(Record, Record.id == Page.record_id)
+    .where(
+        Page.record_id.in_(bindparam("ids", expanding=True)),
+        Page.number == 1,
+        Page.thumbnail_key.is_not(None),
+        Record.access_level != AccessLevel.SECRET,  # an entry only: no picture
+    )
+)
 
 
 def syntax_help(language: str) -> str:
@@ -72,6 +68,21 @@ def syntax_help(language: str) -> str:
             )
         )
     return rendered[language]
+
+
+def record_links(ids: list[int], query: str) -> dict[int, str]:
+    """Each hit's record page, carrying the query to highlight there.
+
+    ``url_for`` builds one URL and the ids go in its place: the record rule ends with
+    ``<int:record_id>``, and building the rule (and encoding the query) per hit cost more than
+    the rest of a hit's rendering. Should the rule change shape, each URL is built in full.
+    """
+    q = query or None
+    built = url_for("records.show", record_id=0, q=q)
+    path, sep, args = built.partition("?")
+    if not path.endswith("/0"):
+        return {i: url_for("records.show", record_id=i, q=q) for i in ids}
+    return {i: f"{path[:-1]}{i}{sep}{args}" for i in ids}
 
 
 def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | None]:
@@ -150,18 +161,7 @@ def search() -> tuple[str, int]:
             unseen = saved_searches.unseen_total(session, user) if user is not None else 0
             ids = [hit.id for hit in response.hits]
             if ids:
-                thumbnails = set(
-                    session.scalars(
-                        select(Page.record_id)
-                        .join(Record, Record.id == Page.record_id)
-                        .where(
-                            Page.record_id.in_(ids),
-                            Page.number == 1,
-                            Page.thumbnail_key.is_not(None),
-                            Record.access_level != AccessLevel.SECRET,  # an entry only: no picture
-                        )
-                    )
-                )
+                thumbnails = set(session.scalars(WITH_THUMBNAIL, {"ids": ids}))
             if not state.is_empty:
                 details = search_details(state, response)
                 if entries:
@@ -171,6 +171,7 @@ def search() -> tuple[str, int]:
         error = localized(exc)  # the reader's language only
     status = 400 if error else 200
     language = str(get_locale())  # once per page, not once per facet value
+    labels = facet_labels()
     return (
         render_template(
             "search/index.html",
@@ -178,13 +179,12 @@ def search() -> tuple[str, int]:
             response=response,
             error=error,
             thumbnails=thumbnails,
+            record_links=record_links([hit.id for hit in response.hits], state.query) if response else {},
             entries=entries,
             entries_total=entries_total,
             unseen=unseen,
-            facet_names=FACETS,
-            facet_labels=FACET_LABELS,
-            facet_value_label=lambda name, value: facet_value_label(name, value, language),
-            facet_values_shown=FACET_VALUES_SHOWN,
+            facets=facets(state, response, language, labels) if response else [],
+            chips=active_filters(state, language, labels),
             sort_labels=SORT_LABELS,
             page_sizes=PAGE_SIZES,
             syntax_help=syntax_help(language),

@@ -1,10 +1,14 @@
-"""The search page's facet links: encoded once per page, the same query strings as encoding each whole."""
+"""The search page's links (facets, pages): encoded once per page, the same query strings as encoding each whole."""
 
 from __future__ import annotations
 
 import itertools
+from urllib.parse import urlencode
+
+from flask import Flask, url_for
 
 from portal.search.params import SearchState
+from portal.search.views import record_links
 
 
 def test_with_filter_is_url_query_with_the_filter_added() -> None:
@@ -30,3 +34,21 @@ def test_links_follow_a_changed_state() -> None:
     state.filters.append(("category", "WS"))
     state.sort = "title"
     assert state.with_filter("year", "2010") == "q=%E6%A1%A3%E6%A1%88&f=category%3AWS&f=year%3A2010&sort=title"
+
+
+def test_url_query_of_a_page_is_the_whole_state_encoded() -> None:
+    for filters in ([], [("year", "2010"), ("department", "办公 室&")]):
+        state = SearchState("教 育&x", list(filters), "2001", "", "title", page=4, limit=50)
+        for page in (1, 2, 7):
+            assert state.url_query(page=page) == urlencode(state.params(page=page))
+        assert state.url_query() == urlencode(state.params())
+        state.date_from = ""  # a changed state is encoded afresh
+        assert state.url_query(page=2) == urlencode(state.params(page=2))
+
+
+def test_record_links_are_the_record_pages_with_the_query(app: Flask) -> None:
+    ids = [1, 66, 12345]
+    with app.test_request_context("/search"):
+        for query in ("", "档案 工作&x", "a:b/c?d=e#f"):
+            expected = {i: url_for("records.show", record_id=i, q=query or None) for i in ids}
+            assert record_links(ids, query) == expected

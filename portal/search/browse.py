@@ -18,7 +18,7 @@ from archive.catalog.models import Record
 from archive.vocabulary import display
 from indexer.search.base import FacetCount, SearchRequest
 from portal.records import guard
-from portal.search.params import SearchParameterError
+from portal.search.params import SearchParameterError, SearchState
 
 bp = Blueprint("browse", __name__, url_prefix="/browse")
 
@@ -67,8 +67,8 @@ def browse_url(path: list[tuple[str, str]]) -> str:
 
 
 def search_url(path: list[tuple[str, str]]) -> str:
-    """The search filtered to a path."""
-    return url_for("search.search") + "?" + urlencode([("f", f"{level}:{value}") for level, value in path])
+    """The search filtered to a path (its query string made as the search page makes its own)."""
+    return url_for("search.search") + "?" + SearchState(filters=list(path)).url_query()
 
 
 def record_trail(record: Record) -> list[tuple[str, str, str]]:

@@ -4,6 +4,7 @@ is killed with SIGKILL mid-task is delivered again and its result recorded exact
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -16,10 +17,10 @@ from urllib.parse import urlsplit
 import psutil
 import pytest
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from archive.audit.service import CLI
-from archive.catalog.models import Job, Page, Record
+from archive.catalog.models import Job, Page, Record, utcnow
 from indexer.context import Lantai, set_current
 from indexer.ingest import submit_file
 from tests.conftest import REDIS_URL, ROOT, make_settings
@@ -204,3 +205,27 @@ def test_housekeeping_runs_beside_the_worker_and_ends_with_it(env: tuple[Lantai,
         housekeeping.wait(timeout=30)  # psutil.TimeoutExpired if it outlived its worker
     finally:
         worker.kill_all()
+
+
+@pytest.mark.parametrize("env", ["embedded"], indirect=True)
+def test_a_queued_job_whose_message_is_gone_runs_when_a_worker_starts(
+    env: tuple[Lantai, dict[str, str], Path],
+) -> None:
+    """A job left queued with no message (a worker killed with it in hand, a broker down at
+    submission) is sent again by the next worker that starts, and runs once."""
+    lantai, worker_env, tmp = env
+    path = tmp / "lost.txt"
+    path.write_text("消息丢失后重新派发的文件", encoding="utf-8")
+    job_id = submit_file(lantai, path, actor=CLI, dispatch=False).job_id  # no message at all
+    assert job_id
+    with lantai.catalog.session() as session:  # queued for longer than the lease
+        session.execute(update(Job).where(Job.id == job_id).values(created_at=utcnow() - dt.timedelta(minutes=5)))
+    log = tmp / "worker.log"
+    worker = WorkerProcess(worker_env, log)
+    worker.start()
+    try:
+        _wait_for(lambda: _job(lantai, job_id).status in ("done", "failed"), 120, "the lost job finished", log)
+    finally:
+        worker.stop()
+    job = _job(lantai, job_id)
+    assert job.status == "done" and job.attempts == 1, job.error_message

@@ -28,15 +28,16 @@ from tests.docgen import LINES, scanned_pdf
 
 pytestmark = [pytest.mark.worker, pytest.mark.slow]
 
-REDIS_TEST_DB = 11  # the suite owns databases from this one on and empties them before each test
+REDIS_TEST_DB = 11  # the suite owns databases 11-15 (Redis has 16) and empties them before each test
 
 
 def _redis_broker() -> str:
     """The test's Redis database: the one LANTAI_TEST_REDIS_URL names, else database 11 (12,
-    13, ... for the second, third, ... parallel test process)."""
+    13, ... 15 for the second, third, ... parallel test process, then round again: with
+    ``--dist loadfile`` this file runs in one process anyway)."""
     base = REDIS_URL.rstrip("/")
     parallel = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    url = base if urlsplit(base).path.strip("/") else f"{base}/{REDIS_TEST_DB + parallel}"
+    url = base if urlsplit(base).path.strip("/") else f"{base}/{REDIS_TEST_DB + parallel % 5}"
     redis.Redis.from_url(url).flushdb()
     return url
 

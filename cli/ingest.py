@@ -23,7 +23,7 @@ from archive.description.records import edit_record
 from archive.resources import RECORD_FIELDS, record_json
 from archive.storage import iter_files
 from archive.vocabulary import AccessLevel, AuditAction, JobStatus, RecordStatus
-from cli.main import pass_lantai
+from cli.main import LOG_FORMAT, pass_lantai
 from cli.operator import CLI
 from cli.operator import editor as operator_editor
 from cli.params import CATALOG_ID, COUNT
@@ -375,7 +375,7 @@ def _housekeeping_setup(settings: Settings) -> None:
     """First thing in the housekeeping process: the worker's log format and periodic tasks."""
     from cli.schedule import register_all
 
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=settings.log_level, format=LOG_FORMAT)
     register_all()
 
 

@@ -24,6 +24,7 @@ import click
 from config.errors import LantaiError
 
 F = TypeVar("F", bound=Callable[..., Any])
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"  # every process of the command logs alike
 
 # Each command, and the module whose ``commands`` list defines it. The module is imported
 # when one of its commands is used (or listed by --help), so that `lantai ingest` does not
@@ -94,7 +95,7 @@ def open_lantai(ctx: click.Context) -> Any:
     root = ctx.find_root()
     if not isinstance(root.obj, Lantai):
         lantai = Lantai.from_environment()
-        logging.basicConfig(level=lantai.settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=lantai.settings.log_level, format=LOG_FORMAT)
         logging.getLogger("alembic").setLevel(logging.WARNING)  # "Context impl SQLiteImpl" on every command
         lantai.catalog.upgrade()
         set_current(lantai)

@@ -41,6 +41,7 @@ from archive.vocabulary import AccessLevel, AuditAction
 from config.errors import LantaiError
 from indexer.context import Lantai
 from indexer.search.base import SearchRequest
+from indexer.search.documents import index_records
 from preservation import catalog_copy
 from preservation.catalog_copy import BackupError
 from preservation.manifest import INCOMPLETE, MANIFEST, FileEntry, Manifest, hash_file, write_manifest
@@ -121,6 +122,19 @@ def _queries(titles: list[str]) -> list[str]:
     return queries[: SEARCHES + 1]
 
 
+def _index_up_to(lantai: Lantai, revisions: dict[int, int]) -> None:
+    """Index the snapshot's records the index does not hold at their snapshot revision yet.
+
+    A record committed just before the snapshot may not be indexed yet (the index follows the
+    catalog's commits); the fixed searches must see what a restore, which indexes the whole
+    snapshot, will see.
+    """
+    indexed = lantai.search.revisions()
+    behind = [record_id for record_id, revision in revisions.items() if indexed.get(record_id, -1) < revision]
+    if behind:
+        index_records(lantai, behind)
+
+
 def fixed_searches(lantai: Lantai, queries: list[str], ids: set[int]) -> list[dict[str, object]]:
     """The records each query finds with every access level, limited to ``ids`` (a snapshot's records)."""
     clearance = Clearance(frozenset(level.value for level in AccessLevel))
@@ -152,6 +166,8 @@ def create_backup(
             originals = [(r[0], r[1], r[2]) for r in conn.execute(
                 select(OriginalFile.sha256, OriginalFile.storage_key, OriginalFile.size))]
             titles = [t or "" for t in conn.scalars(select(Record.title).order_by(Record.id).limit(50))]
+            revisions = {int(i): int(r or 0) for i, r in conn.execute(
+                select(Record.id, Record.revision).where(Record.in_search()))}
             ids = set(conn.scalars(select(Record.id)))
             counted = catalog_copy.counts(conn)
             head_seq, head_hash = catalog_copy.audit_head(conn)
@@ -159,6 +175,7 @@ def create_backup(
     finally:
         engine.dispose()
 
+    _index_up_to(lantai, revisions)
     manifest = Manifest(
         created_at=clock().isoformat(), lantai_version=lantai_version(), schema=schema,
         dialect=lantai.catalog.dialect, counts=counted, audit_head={"seq": head_seq, "hash": head_hash},

@@ -214,6 +214,12 @@ def visible_records(session: Session, record_ids: Sequence[int], editor: Editor)
     return [found[i] for i in ids]
 
 
+def _refusal(errors: list[str]) -> DescriptionError:
+    """One error naming every stored "中文 / English" message of ``errors``, each half in its language."""
+    halves = [message_halves(e) for e in errors]
+    return DescriptionError("; ".join(en for _zh, en in halves), "；".join(zh for zh, _en in halves))
+
+
 def edit_records(
     session: Session,
     records: Sequence[Record],
@@ -242,8 +248,7 @@ def edit_records(
             errors += settle(session, record, settings, editor, via=via, level_before=before[record.id]).errors
     audit_changes(session, done, editor)
     if errors:
-        raise DescriptionError("; ".join(message_halves(e)[1] for e in errors),
-                               "；".join(message_halves(e)[0] for e in errors))
+        raise _refusal(errors)
     return done
 
 
@@ -332,8 +337,7 @@ def take_into_archive(
         if record.id not in changed:
             errors += settle(session, record, settings, editor, via=via).errors
     if errors:
-        raise DescriptionError("; ".join(message_halves(e)[1] for e in errors),
-                               "；".join(message_halves(e)[0] for e in errors))
+        raise _refusal(errors)
     return done
 
 

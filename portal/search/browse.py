@@ -18,18 +18,13 @@ from archive.catalog.models import Record
 from archive.vocabulary import display
 from indexer.search.base import FacetCount, SearchRequest
 from portal.records import guard
+from portal.search.facets import FACET_LABELS
 from portal.search.params import SearchParameterError, SearchState
 
 bp = Blueprint("browse", __name__, url_prefix="/browse")
 
 LEVELS = ("fonds", "category", "year", "retention", "department")
-LEVEL_LABELS = {
-    "fonds": "全宗",
-    "category": "门类",
-    "year": "年度",
-    "retention": "保管期限",
-    "department": "机构(问题)",
-}
+LEVEL_LABELS = {level: FACET_LABELS[level] for level in LEVELS}  # msgids: the levels are facets
 BROWSE_FACET_BUDGET_MS = 2000.0  # one facet per page: let it finish on a large archive
 
 

@@ -16,11 +16,10 @@ from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
-from indexer.search.base import SearchDocument, SearchHit, SearchRequest, SearchResponse, SearchUnavailable
+from indexer.search.base import SearchDocument, SearchRequest, SearchResponse, SearchUnavailable
 from indexer.search.es_query import build_query, facet_aggs, sort_clause
 from indexer.search.fields import KEYWORD_FACETS, build_fields
-from indexer.search.highlight import page_hits
-from indexer.search.request import facet_list, hit_fields, patterns_of, prepare
+from indexer.search.request import facet_list, hits_of, patterns_of, prepare
 
 BULK_CHUNK = 500
 
@@ -247,22 +246,11 @@ class ElasticsearchBackend:
             answer = self.es.search(index=self.alias, **params)
         except (ApiError, TransportError) as exc:
             raise _unavailable(exc) from exc
-        patterns = patterns_of(prepared)
-        hits = []
-        for raw in answer["hits"]["hits"]:
-            payload = raw["_source"]["payload"]
-            best, pages = page_hits(payload["pages"], patterns)
-            hits.append(
-                SearchHit(
-                    id=int(raw["_id"]),
-                    title=payload["title"] or "",
-                    filename=payload["filename"] or "",
-                    score=round(float(raw.get("_score") or 0.0), 4),
-                    snippet=best,
-                    pages=pages,
-                    fields=hit_fields(payload),
-                )
-            )
+        found = [
+            (int(raw["_id"]), float(raw.get("_score") or 0.0), raw["_source"]["payload"])
+            for raw in answer["hits"]["hits"]
+        ]
+        hits = hits_of(found, patterns_of(prepared))
         aggregations = answer.get("aggregations", {})
         facets = {
             name: facet_list(name, [(b["key"], b["doc_count"]) for b in aggregations.get(name, {}).get("buckets", [])])

@@ -7,18 +7,25 @@ Python slices whole characters, and every piece is HTML-escaped before marks are
 
 from __future__ import annotations
 
+import bisect
+import functools
 import html
+import itertools
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.search.analysis import fold, fold_with_offsets, is_word_unit, query_units, unit_regex
+import numpy as np
+
+from indexer.search.analysis import fold_each, fold_with_offsets, is_word_unit, query_units, unit_regex
 from indexer.search.base import PageHit
 
 SNIPPET_CHARS = 120
 SNIPPET_LEAD = 30
 MAX_PAGE_HITS = 100  # pages listed per hit; a 1,000-page file still answers quickly
+FOLD_PAGES = 32  # pages of each hit matched in one pass (``texts_matches``)
 
 Span = tuple[int, int]
 
@@ -30,15 +37,27 @@ class Pattern:
     units: tuple[str, ...]
     prefix: bool = False
 
-    @property
+    @functools.cached_property
     def probe(self) -> str:
         """A string every folded text containing the term contains (a cheap pre-check)."""
         first = self.units[0]
         return first[:-1] if is_word_unit(first) else first
 
+    @functools.cached_property
+    def literal(self) -> str | None:
+        """The term as a plain string to find in folded text with its spaces removed, when it
+        has no word (a word needs the regex's boundaries): a new regex costs more to compile
+        than a page of results takes to scan."""
+        return None if any(is_word_unit(u) for u in self.units) else "".join(self.units)
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The term in folded text (``unit_regex``), built once per term."""
+        return unit_regex(self.units, self.prefix)
+
     def finditer(self, folded: str) -> list[Span]:
         """Spans of the term in folded text."""
-        return [m.span() for m in unit_regex(self.units, self.prefix).finditer(folded)]
+        return [m.span() for m in self.regex.finditer(folded)]
 
 
 def patterns_from_strings(terms: Sequence[str]) -> list[Pattern]:
@@ -54,21 +73,51 @@ def patterns_from_strings(terms: Sequence[str]) -> list[Pattern]:
 
 def find_matches(text: str, patterns: Sequence[Pattern]) -> list[Span]:
     """Spans of ``text`` (original characters) matching any pattern, sorted and merged."""
-    if not text or not patterns:
-        return []
-    folded = fold(text)
-    live = [p for p in patterns if p.probe in folded]
-    if not live:
-        return []
-    found: list[Span] = []
+    return texts_matches([text], patterns)[0]
+
+
+def texts_matches(texts: Sequence[str], patterns: Sequence[Pattern]) -> list[list[Span]]:
+    """``find_matches`` of each text: all folded in one pass, and their folded texts joined
+    by line breaks (which no match crosses) and scanned once per pattern."""
+    found: list[list[Span]] = [[] for _ in texts]
+    if not patterns or not any(texts):
+        return found
+    folded = fold_each(texts)
+    joined = "\n".join(folded)
+    starts = list(itertools.accumulate([len(f) + 1 for f in folded[:-1]], initial=0))
+    live = [p for p in patterns if p.probe in joined]
+    literals = [p.literal for p in live if p.literal is not None]
+    spans = _literal_spans(joined, literals) if literals else []
     for pattern in live:
-        found.extend(pattern.finditer(folded))
-    if not found:
-        return []
-    if len(folded) != len(text):
-        _, origin = fold_with_offsets(text)
-        found = [(origin[s], origin[e - 1] + 1) for s, e in found]
-    return _merge(found)
+        if pattern.literal is None:
+            spans.extend(pattern.finditer(joined))
+    for s, e in spans:
+        page = bisect.bisect_right(starts, s) - 1
+        found[page].append((s - starts[page], e - starts[page]))
+    for index, spans in enumerate(found):
+        if spans:
+            text = texts[index]
+            if len(folded[index]) != len(text):
+                _, origin = fold_with_offsets(text)
+                spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
+            found[index] = _merge(spans)
+    return found
+
+
+def _literal_spans(folded: str, literals: list[str]) -> list[Span]:
+    """Spans of ``literals`` in ``folded``, spaces between their characters allowed (as
+    ``unit_regex`` allows them): found in the text without spaces, then mapped back."""
+    compact = folded.replace(" ", "")
+    found: list[Span] = []
+    for literal in literals:
+        at = compact.find(literal)
+        while at >= 0:
+            found.append((at, at + len(literal)))
+            at = compact.find(literal, at + len(literal))
+    if found and len(compact) != len(folded):
+        kept = np.flatnonzero(np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32) != ord(" "))
+        found = [(int(kept[s]), int(kept[e - 1]) + 1) for s, e in found]
+    return found
 
 
 def _merge(spans: list[Span]) -> list[Span]:
@@ -112,19 +161,39 @@ def _escape(text: str) -> str:
 
 def page_hits(pages: Sequence[Sequence[Any]], patterns: Sequence[Pattern]) -> tuple[str, list[PageHit]]:
     """The record's snippet and its matching pages (number and snippet), from stored pages."""
-    hits: list[PageHit] = []
-    best = ""
-    for number, text in pages:
-        if len(hits) >= MAX_PAGE_HITS:
-            break
-        spans = find_matches(text, patterns)
-        if spans:
-            hits.append(PageHit(int(number), snippet(text, spans)))
-    if hits:
-        best = hits[0].snippet
-    elif pages:
-        best = snippet(str(pages[0][1]), [])
-    return best, hits
+    return records_page_hits([pages], patterns)[0]
+
+
+def records_page_hits(
+    records: Sequence[Sequence[Sequence[Any]]], patterns: Sequence[Pattern]
+) -> list[tuple[str, list[PageHit]]]:
+    """``page_hits`` of several records (a page of results): the first ``FOLD_PAGES`` pages of
+    every record are matched together (``texts_matches``), which costs about what one
+    record's pages did."""
+    heads = [_texts(pages[:FOLD_PAGES]) if patterns else [] for pages in records]
+    spans = iter(texts_matches([text for head in heads for _, text in head], patterns))
+    out = []
+    for pages, head in zip(records, heads, strict=True):
+        hits = _page_hits(head, [next(spans) for _ in head])
+        for first in range(FOLD_PAGES, len(pages) if patterns else 0, FOLD_PAGES):
+            if len(hits) >= MAX_PAGE_HITS:
+                break
+            batch = _texts(pages[first : first + FOLD_PAGES])
+            hits.extend(_page_hits(batch, texts_matches([text for _, text in batch], patterns)))
+        del hits[MAX_PAGE_HITS:]
+        if hits:
+            out.append((hits[0].snippet, hits))
+        else:
+            out.append((snippet(str(pages[0][1]), []) if pages else "", hits))
+    return out
+
+
+def _texts(pages: Sequence[Sequence[Any]]) -> list[tuple[int, str]]:
+    return [(int(number), str(text)) for number, text in pages]
+
+
+def _page_hits(pages: list[tuple[int, str]], spans: list[list[Span]]) -> list[PageHit]:
+    return [PageHit(number, snippet(text, found)) for (number, text), found in zip(pages, spans, strict=True) if found]
 
 
 def _width_units(text: str) -> list[int]:

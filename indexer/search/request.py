@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.search.base import FACETS, SORTS, FacetCount, QuerySyntaxError, SearchRequest
-from indexer.search.highlight import Pattern
+from indexer.search.base import FACETS, SORTS, FacetCount, QuerySyntaxError, SearchHit, SearchRequest
+from indexer.search.highlight import Pattern, records_page_hits
 from indexer.search.query import Node, Term, compile_query, term_string
 from indexer.search.values import canonical
 
@@ -74,6 +75,24 @@ def prepare(request: SearchRequest) -> Prepared:
 def patterns_of(prepared: Prepared) -> list[Pattern]:
     """What to mark in page text: the query's positive terms outside field:value."""
     return [Pattern(t.units, t.prefix) for t in prepared.terms if t.field is None]
+
+
+def hits_of(found: Sequence[tuple[int, float, dict[str, Any]]], patterns: list[Pattern]) -> list[SearchHit]:
+    """The hits of a page of results, from (record id, score, stored payload) of each,
+    highlighted together (``records_page_hits``)."""
+    highlights = records_page_hits([payload["pages"] for _, _, payload in found], patterns)
+    return [
+        SearchHit(
+            id=record_id,
+            title=payload["title"] or "",
+            filename=payload["filename"] or "",
+            score=round(score, 4),
+            snippet=best,
+            pages=pages,
+            fields=hit_fields(payload),
+        )
+        for (record_id, score, payload), (best, pages) in zip(found, highlights, strict=True)
+    ]
 
 
 def hit_fields(payload: dict[str, Any]) -> dict[str, Any]:

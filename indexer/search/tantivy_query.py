@@ -20,6 +20,7 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 
 _ALL_LEVELS = frozenset(AccessLevel.values())
 MAX_ID_TERMS = 1024  # more granted records than this: one term set instead of a union
+ACCESS_CACHE = 256  # clearances whose filters are kept (a dict cleared when full)
 
 
 def _filter(query: tantivy.Query) -> tantivy.Query:
@@ -75,6 +76,7 @@ class QueryBuilder:
 
     def __init__(self, schema: tantivy.Schema) -> None:
         self.schema = schema
+        self._access: dict[Clearance, Access] = {}  # the filters of recent clearances (queries are immutable)
 
     def build(self, prepared: Prepared) -> Built:
         """The request's query for the hits and for the facets, under one access filter.
@@ -109,7 +111,16 @@ class QueryBuilder:
         return self.access(clearance).apply(query)
 
     def access(self, clearance: Clearance) -> Access:
-        """The access filter of a clearance, built once per request."""
+        """The access filter of a clearance: built once and kept for the clearance's next
+        requests (a user's searches, every anonymous visitor's), shared by hits and facets."""
+        found = self._access.get(clearance)
+        if found is None:
+            if len(self._access) >= ACCESS_CACHE:
+                self._access.clear()
+            found = self._access[clearance] = self._new_access(clearance)
+        return found
+
+    def _new_access(self, clearance: Clearance) -> Access:
         if clearance.levels >= _ALL_LEVELS:
             return Access(everything=True)
         grants = sorted(int(i) for i in clearance.granted_ids)

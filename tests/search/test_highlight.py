@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from indexer.search.highlight import find_matches, hit_boxes, patterns_from_strings, snippet
+import random
+
+from indexer.search.analysis import fold, fold_with_offsets
+from indexer.search.highlight import _merge, find_matches, hit_boxes, patterns_from_strings, snippet, texts_matches
 
 WORDS = [
     ["关于", 91.0, 10, 10, 40, 20],
@@ -31,3 +34,23 @@ def test_matches_map_back_to_original_characters() -> None:
     spans = find_matches(text, patterns_from_strings(["档案(全宗)"]))
     assert spans == [(1, 7)]
     assert snippet(text, spans) == "㈱<mark>檔案（全宗）</mark>"
+
+
+def test_pages_matched_together_find_what_each_page_alone_finds() -> None:
+    """``texts_matches`` folds many pages in one pass, joins them and finds terms without a
+    regex where it can: the spans are those of each page folded and scanned on its own."""
+    rnd = random.Random(7)  # noqa: S311 - a fixed sample of texts, not a secret
+    alphabet = [*"档案管理檔 \n，。Ａa㈠½", "Server ", "serve "]
+    terms = ["档案", "案管理", "档", "管 理", "a", "理档", "檔案", "server", "serv*", "(一)"]
+    for _ in range(400):
+        texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 150))) for _ in range(rnd.randint(1, 5))]
+        patterns = patterns_from_strings(rnd.sample(terms, 2))
+        alone = []
+        for text in texts:
+            folded = fold(text)
+            spans = [span for p in patterns for span in p.finditer(folded)]
+            if spans and len(folded) != len(text):
+                _, origin = fold_with_offsets(text)
+                spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
+            alone.append(_merge(spans))
+        assert texts_matches(texts, patterns) == alone, (texts, patterns)

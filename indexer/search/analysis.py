@@ -24,7 +24,7 @@ import operator
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,20 +98,10 @@ def fold(text: str) -> str:
     return text.translate(FOLD)
 
 
-def fold_each(texts: Sequence[str]) -> list[str]:
-    """``fold`` of each text: one array pass over them all (a third of the time of one per
-    text on pages of a few hundred characters), text by text when a character changes length."""
-    joined = "".join(texts)
-    if len(joined) >= VECTOR_MIN_CHARS:
-        folded = _vector_fold(joined)
-        if folded is not None:
-            whole = folded.tobytes().decode("utf-32-le").replace(GAP_FOLDED, "\n")
-            out, start = [], 0
-            for text in texts:
-                out.append(whole[start : start + len(text)])
-                start += len(text)
-            return out
-    return [fold(text) for text in texts]
+def fold_codes(text: str) -> Any:
+    """``fold(text)`` as an array of code points (line breaks as ``GAP_FOLDED``), or None for a
+    short text (``fold`` is quicker there) or one with a character that folds to several."""
+    return _vector_fold(text) if len(text) >= VECTOR_MIN_CHARS else None
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:

@@ -19,7 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from indexer.search.analysis import fold_each, fold_with_offsets, is_word_unit, query_units, unit_regex
+from indexer.search.analysis import (
+    GAP_FOLDED,
+    fold,
+    fold_codes,
+    fold_with_offsets,
+    is_word_unit,
+    query_units,
+    unit_regex,
+)
 from indexer.search.base import PageHit
 
 SNIPPET_CHARS = 120
@@ -77,47 +85,56 @@ def find_matches(text: str, patterns: Sequence[Pattern]) -> list[Span]:
 
 
 def texts_matches(texts: Sequence[str], patterns: Sequence[Pattern]) -> list[list[Span]]:
-    """``find_matches`` of each text: all folded in one pass, and their folded texts joined
-    by line breaks (which no match crosses) and scanned once per pattern."""
+    """``find_matches`` of each text. The texts are joined by line breaks (which no match
+    crosses), folded in one array pass and scanned once per pattern; text by text when a
+    character folds to several, or the texts are short."""
     found: list[list[Span]] = [[] for _ in texts]
+    patterns = [p for p in patterns if p.units]
     if not patterns or not any(texts):
         return found
-    folded = fold_each(texts)
-    joined = "\n".join(folded)
-    starts = list(itertools.accumulate([len(f) + 1 for f in folded[:-1]], initial=0))
-    live = [p for p in patterns if p.probe in joined]
-    literals = [p.literal for p in live if p.literal is not None]
-    spans = _literal_spans(joined, literals) if literals else []
-    for pattern in live:
-        if pattern.literal is None:
-            spans.extend(pattern.finditer(joined))
-    for s, e in spans:
+    joined = "\n".join(texts)
+    codes = fold_codes(joined)
+    if codes is None:
+        return [_text_matches(text, patterns) for text in texts]
+    starts = list(itertools.accumulate([len(t) + 1 for t in texts[:-1]], initial=0))
+    for s, e in _folded_spans(codes, patterns):
         page = bisect.bisect_right(starts, s) - 1
         found[page].append((s - starts[page], e - starts[page]))
-    for index, spans in enumerate(found):
-        if spans:
-            text = texts[index]
-            if len(folded[index]) != len(text):
-                _, origin = fold_with_offsets(text)
-                spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
-            found[index] = _merge(spans)
-    return found
+    return [_merge(spans) if spans else spans for spans in found]
 
 
-def _literal_spans(folded: str, literals: list[str]) -> list[Span]:
-    """Spans of ``literals`` in ``folded``, spaces between their characters allowed (as
-    ``unit_regex`` allows them): found in the text without spaces, then mapped back."""
-    compact = folded.replace(" ", "")
-    found: list[Span] = []
-    for literal in literals:
-        at = compact.find(literal)
-        while at >= 0:
-            found.append((at, at + len(literal)))
-            at = compact.find(literal, at + len(literal))
-    if found and len(compact) != len(folded):
-        kept = np.flatnonzero(np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32) != ord(" "))
-        found = [(int(kept[s]), int(kept[e - 1]) + 1) for s, e in found]
-    return found
+def _folded_spans(codes: Any, patterns: Sequence[Pattern]) -> list[Span]:
+    """Spans of the patterns in folded code points. A pattern without words is found as a
+    string in the text with its spaces taken out (``unit_regex`` allows spaces between
+    units), then mapped back: compiling a new regex costs more than scanning a page of
+    results."""
+    spans: list[Span] = []
+    literals = [p.literal for p in patterns if p.literal is not None]
+    if literals:
+        kept = np.flatnonzero(codes != ord(" "))
+        compact = codes[kept].tobytes().decode("utf-32-le")
+        for literal in literals:
+            at = compact.find(literal)
+            while at >= 0:
+                end = at + len(literal)
+                spans.append((int(kept[at]), int(kept[end - 1]) + 1))
+                at = compact.find(literal, end)
+    words = [p for p in patterns if p.literal is None]
+    if words:
+        folded = codes.tobytes().decode("utf-32-le").replace(GAP_FOLDED, "\n")
+        for pattern in words:
+            if pattern.probe in folded:
+                spans.extend(pattern.finditer(folded))
+    return spans
+
+
+def _text_matches(text: str, patterns: Sequence[Pattern]) -> list[Span]:
+    folded = fold(text)
+    spans = [span for pattern in patterns if pattern.probe in folded for span in pattern.finditer(folded)]
+    if spans and len(folded) != len(text):
+        _, origin = fold_with_offsets(text)
+        spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
+    return _merge(spans) if spans else spans
 
 
 def _merge(spans: list[Span]) -> list[Span]:

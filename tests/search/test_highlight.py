@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from indexer.search.analysis import fold, fold_with_offsets
+from indexer.search.analysis import fold, fold_codes, fold_with_offsets
 from indexer.search.highlight import _merge, find_matches, hit_boxes, patterns_from_strings, snippet, texts_matches
 
 WORDS = [
@@ -37,13 +37,18 @@ def test_matches_map_back_to_original_characters() -> None:
 
 
 def test_pages_matched_together_find_what_each_page_alone_finds() -> None:
-    """``texts_matches`` folds many pages in one pass, joins them and finds terms without a
-    regex where it can: the spans are those of each page folded and scanned on its own."""
+    """``texts_matches`` folds many pages in one array pass, joins them and finds terms
+    without a regex where it can: the spans are those of each page folded and scanned on its
+    own (long and short pages, with and without characters that fold to several)."""
     rnd = random.Random(7)  # noqa: S311 - a fixed sample of texts, not a secret
-    alphabet = [*"档案管理檔 \n，。Ａa㈠½", "Server ", "serve "]
+    plain = [*"档案管理檔 \n，。Ａa", "Server ", "serve "]
     terms = ["档案", "案管理", "档", "管 理", "a", "理档", "檔案", "server", "serv*", "(一)"]
-    for _ in range(400):
-        texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 150))) for _ in range(rnd.randint(1, 5))]
+    arrays = 0
+    for case in range(600):
+        alphabet = plain if case % 2 else [*plain, "㈠", "½"]
+        longest = 400 if case % 3 else 60
+        texts = ["".join(rnd.choices(alphabet, k=rnd.randint(0, longest))) for _ in range(rnd.randint(1, 5))]
+        arrays += fold_codes("\n".join(texts)) is not None
         patterns = patterns_from_strings(rnd.sample(terms, 2))
         alone = []
         for text in texts:
@@ -54,3 +59,4 @@ def test_pages_matched_together_find_what_each_page_alone_finds() -> None:
                 spans = [(origin[s], origin[e - 1] + 1) for s, e in spans]
             alone.append(_merge(spans))
         assert texts_matches(texts, patterns) == alone, (texts, patterns)
+    assert 100 < arrays < 500  # both paths taken

@@ -109,19 +109,23 @@ def _folded_spans(codes: Any, patterns: Sequence[Pattern]) -> list[Span]:
     units), then mapped back: compiling a new regex costs more than scanning a page of
     results."""
     spans: list[Span] = []
+    folded = codes.tobytes().decode("utf-32-le")  # line breaks are GAP_FOLDED, which no term holds
     literals = [p.literal for p in patterns if p.literal is not None]
     if literals:
-        kept = np.flatnonzero(codes != ord(" "))
-        compact = codes[kept].tobytes().decode("utf-32-le")
+        compact = folded.replace(" ", "")
+        # The k-th space of ``folded`` comes before compact index ``space_at[k] - k``.
+        spaces = np.flatnonzero(codes == ord(" "))
+        gaps = (spaces - np.arange(spaces.size)).tolist() if spaces.size else []
         for literal in literals:
             at = compact.find(literal)
             while at >= 0:
                 end = at + len(literal)
-                spans.append((int(kept[at]), int(kept[end - 1]) + 1))
+                last = end - 1
+                spans.append((at + bisect.bisect_right(gaps, at), last + bisect.bisect_right(gaps, last) + 1))
                 at = compact.find(literal, end)
     words = [p for p in patterns if p.literal is None]
     if words:
-        folded = codes.tobytes().decode("utf-32-le").replace(GAP_FOLDED, "\n")
+        folded = folded.replace(GAP_FOLDED, "\n")
         for pattern in words:
             if pattern.probe in folded:
                 spans.extend(pattern.finditer(folded))

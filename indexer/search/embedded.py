@@ -104,15 +104,15 @@ class EmbeddedBackend:
     # Generations ------------------------------------------------------------
 
     def _read_current(self) -> str:
-        path = self.dir / "CURRENT"
         try:
             # Read again only when replaced (``write_atomic``: a new inode): a search checks
             # it every time, and a stat costs a tenth of reading the file.
             stamp = _stat_stamp(self._current)
             if self._current_seen is None or self._current_seen[0] != stamp:
-                self._current_seen = (stamp, path.read_text().strip())
+                self._current_seen = (stamp, Path(self._current).read_text().strip())
             return self._current_seen[1]
         except FileNotFoundError:
+            path = self.dir / "CURRENT"
             with flock(self.dir / "setup.lock"):
                 if not path.exists():
                     self._open(self.dir / "gen-000001")

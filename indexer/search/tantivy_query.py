@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 _ALL_LEVELS = frozenset(AccessLevel.values())
 MAX_ID_TERMS = 1024  # more granted records than this: one term set instead of a union
 ACCESS_CACHE = 256  # clearances whose filters are kept (a dict cleared when full)
+MATCH_CACHE = 1024  # term queries kept
 
 
 def _filter(query: tantivy.Query) -> tantivy.Query:
@@ -77,6 +79,9 @@ class QueryBuilder:
     def __init__(self, schema: tantivy.Schema) -> None:
         self.schema = schema
         self._access: dict[Clearance, Access] = {}  # the filters of recent clearances (queries are immutable)
+        # A term's query, built once for the hits and the facets (and for the next requests
+        # with the same term: paging, a facet clicked).
+        self._match = functools.lru_cache(maxsize=MATCH_CACHE)(self._new_match)
 
     def build(self, prepared: Prepared) -> Built:
         """The request's query for the hits and for the facets, under one access filter.
@@ -175,7 +180,7 @@ class QueryBuilder:
         title = self._match(term.units, term.prefix, "muni", "mbi", "title:")
         return tantivy.Query.boolean_query([(MUST, body), (SHOULD, tantivy.Query.boost_query(title, TITLE_BOOST))])
 
-    def _match(self, units: tuple[str, ...], prefix: bool, uni: str, bi: str, tag: str) -> tantivy.Query:
+    def _new_match(self, units: tuple[str, ...], prefix: bool, uni: str, bi: str, tag: str) -> tantivy.Query:
         if len(units) == 1:
             if prefix:
                 return tantivy.Query.regex_query(self.schema, uni, re.escape(tag + _core(units[0])) + ".*")

@@ -191,7 +191,7 @@ def records_page_hits(
     """``page_hits`` of several records (a page of results): the first ``FOLD_PAGES`` pages of
     every record are matched together (``texts_matches``), which costs about what one
     record's pages did."""
-    heads = [_texts(pages[:FOLD_PAGES]) if patterns else [] for pages in records]
+    heads = [pages[:FOLD_PAGES] if patterns else [] for pages in records]  # [number, text] each
     spans = iter(texts_matches([text for head in heads for _, text in head], patterns))
     out = []
     for pages, head in zip(records, heads, strict=True):
@@ -199,7 +199,7 @@ def records_page_hits(
         for first in range(FOLD_PAGES, len(pages) if patterns else 0, FOLD_PAGES):
             if len(hits) >= MAX_PAGE_HITS:
                 break
-            batch = _texts(pages[first : first + FOLD_PAGES])
+            batch = pages[first : first + FOLD_PAGES]
             hits.extend(_page_hits(batch, texts_matches([text for _, text in batch], patterns)))
         del hits[MAX_PAGE_HITS:]
         if hits:
@@ -209,12 +209,10 @@ def records_page_hits(
     return out
 
 
-def _texts(pages: Sequence[Sequence[Any]]) -> list[tuple[int, str]]:
-    return [(int(number), str(text)) for number, text in pages]
-
-
-def _page_hits(pages: list[tuple[int, str]], spans: list[list[Span]]) -> list[PageHit]:
-    return [PageHit(number, snippet(text, found)) for (number, text), found in zip(pages, spans, strict=True) if found]
+def _page_hits(pages: Sequence[Sequence[Any]], spans: list[list[Span]]) -> list[PageHit]:
+    return [
+        PageHit(int(number), snippet(text, found)) for (number, text), found in zip(pages, spans, strict=True) if found
+    ]
 
 
 def _width_units(text: str) -> list[int]:

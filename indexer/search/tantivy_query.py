@@ -82,6 +82,7 @@ class QueryBuilder:
         # A term's query, built once for the hits and the facets (and for the next requests
         # with the same term: paging, a facet clicked).
         self._match = functools.lru_cache(maxsize=MATCH_CACHE)(self._new_match)
+        self._boosted = functools.lru_cache(maxsize=MATCH_CACHE)(self._new_boosted)
 
     def build(self, prepared: Prepared) -> Built:
         """The request's query for the hits and for the facets, under one access filter.
@@ -174,10 +175,13 @@ class QueryBuilder:
             return tantivy.Query.empty_query()
         if term.field is not None:
             return self._match(term.units, term.prefix, "muni", "mbi", term.field + ":")
-        body = self._match(term.units, term.prefix, "uni", "bi", "")
         if not scored:
-            return body
-        title = self._match(term.units, term.prefix, "muni", "mbi", "title:")
+            return self._match(term.units, term.prefix, "uni", "bi", "")
+        return self._boosted(term.units, term.prefix)
+
+    def _new_boosted(self, units: tuple[str, ...], prefix: bool) -> tantivy.Query:
+        body = self._match(units, prefix, "uni", "bi", "")
+        title = self._match(units, prefix, "muni", "mbi", "title:")
         return tantivy.Query.boolean_query([(MUST, body), (SHOULD, tantivy.Query.boost_query(title, TITLE_BOOST))])
 
     def _new_match(self, units: tuple[str, ...], prefix: bool, uni: str, bi: str, tag: str) -> tantivy.Query:

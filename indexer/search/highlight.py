@@ -79,15 +79,12 @@ def patterns_from_strings(terms: Sequence[str]) -> list[Pattern]:
     return out
 
 
-def find_matches(text: str, patterns: Sequence[Pattern]) -> list[Span]:
-    """Spans of ``text`` (original characters) matching any pattern, sorted and merged."""
-    return texts_matches([text], patterns)[0]
-
-
 def texts_matches(texts: Sequence[str], patterns: Sequence[Pattern]) -> list[list[Span]]:
-    """``find_matches`` of each text. The texts are joined by line breaks (which no match
-    crosses), folded in one array pass and scanned once per pattern; text by text when a
-    character folds to several, or the texts are short."""
+    """Spans of each text (original characters) matching any pattern, sorted and merged.
+
+    The texts are joined by line breaks (which no match crosses), folded in one array pass
+    and scanned once per pattern; text by text when a character folds to several, or the
+    texts are short."""
     found: list[list[Span]] = [[] for _ in texts]
     patterns = [p for p in patterns if p.units]
     if not patterns or not any(texts):
@@ -113,7 +110,7 @@ def _folded_spans(codes: Any, patterns: Sequence[Pattern]) -> list[Span]:
     literals = [p.literal for p in patterns if p.literal is not None]
     if literals:
         compact = folded.replace(" ", "")
-        # The k-th space of ``folded`` comes before compact index ``space_at[k] - k``.
+        # The k-th space of ``folded`` (at ``spaces[k]``) comes before compact index ``spaces[k] - k``.
         spaces = np.flatnonzero(codes == ord(" "))
         gaps = (spaces - np.arange(spaces.size)).tolist() if spaces.size else []
         for literal in literals:
@@ -180,18 +177,14 @@ def _escape(text: str) -> str:
     return html.escape(text.replace("\n", " "), quote=False)
 
 
-def page_hits(pages: Sequence[Sequence[Any]], patterns: Sequence[Pattern]) -> tuple[str, list[PageHit]]:
-    """The record's snippet and its matching pages (number and snippet), from stored pages."""
-    return records_page_hits([pages], patterns)[0]
-
-
 def records_page_hits(
     records: Sequence[Sequence[Sequence[Any]]], patterns: Sequence[Pattern]
 ) -> list[tuple[str, list[PageHit]]]:
-    """``page_hits`` of several records (a page of results): the first ``FOLD_PAGES`` pages of
-    every record are matched together (``texts_matches``), which costs about what one
-    record's pages did."""
-    heads = [pages[:FOLD_PAGES] if patterns else [] for pages in records]  # [number, text] each
+    """Each record's snippet and its matching pages (number and snippet, at most
+    ``MAX_PAGE_HITS``), from its stored ``[number, text]`` pages, for a page of results: the
+    first ``FOLD_PAGES`` pages of every record are matched together (``texts_matches``),
+    which costs about what one record's pages did."""
+    heads = [pages[:FOLD_PAGES] if patterns else [] for pages in records]
     spans = iter(texts_matches([text for head in heads for _, text in head], patterns))
     out = []
     for pages, head in zip(records, heads, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from indexer.search.analysis import fold, fold_codes, fold_with_offsets
-from indexer.search.highlight import _merge, find_matches, hit_boxes, patterns_from_strings, snippet, texts_matches
+from indexer.search.highlight import _merge, hit_boxes, patterns_from_strings, snippet, texts_matches
 
 WORDS = [
     ["关于", 91.0, 10, 10, 40, 20],
@@ -31,7 +31,7 @@ def test_traditional_words_match_simplified_terms_and_prefixes() -> None:
 
 def test_matches_map_back_to_original_characters() -> None:
     text = "㈱檔案（全宗）"  # ㈱ folds to three characters
-    spans = find_matches(text, patterns_from_strings(["档案(全宗)"]))
+    [spans] = texts_matches([text], patterns_from_strings(["档案(全宗)"]))
     assert spans == [(1, 7)]
     assert snippet(text, spans) == "㈱<mark>檔案（全宗）</mark>"
 

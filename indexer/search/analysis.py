@@ -91,10 +91,9 @@ FOLD = _FoldTable()
 
 def fold(text: str) -> str:
     """Fold text character by character (NFKC, case, Traditional->Simplified, brackets)."""
-    if len(text) >= VECTOR_MIN_CHARS:
-        folded = _vector_fold(text)
-        if folded is not None:
-            return folded.tobytes().decode("utf-32-le").replace(GAP_FOLDED, "\n")
+    codes = fold_codes(text)
+    if codes is not None:
+        return codes.tobytes().decode("utf-32-le").replace(GAP_FOLDED, "\n")
     return text.translate(FOLD)
 
 

@@ -21,7 +21,7 @@ MUST, SHOULD, MUST_NOT = tantivy.Occur.Must, tantivy.Occur.Should, tantivy.Occur
 
 _ALL_LEVELS = frozenset(AccessLevel.values())
 MAX_ID_TERMS = 1024  # more granted records than this: one term set instead of a union
-ACCESS_CACHE = 256  # clearances whose filters are kept (a dict cleared when full)
+ACCESS_CACHE = 256  # clearances whose filters are kept
 MATCH_CACHE = 1024  # term queries kept
 
 
@@ -78,9 +78,10 @@ class QueryBuilder:
 
     def __init__(self, schema: tantivy.Schema) -> None:
         self.schema = schema
-        self._access: dict[Clearance, Access] = {}  # the filters of recent clearances (queries are immutable)
-        # A term's query, built once for the hits and the facets (and for the next requests
-        # with the same term: paging, a facet clicked).
+        # Queries are immutable, so they are kept: the filters of recent clearances, and a
+        # term's query, built once for the hits and the facets (and for the next requests with
+        # the same term: paging, a facet clicked).
+        self._access = functools.lru_cache(maxsize=ACCESS_CACHE)(self._new_access)
         self._match = functools.lru_cache(maxsize=MATCH_CACHE)(self._new_match)
         self._boosted = functools.lru_cache(maxsize=MATCH_CACHE)(self._new_boosted)
 
@@ -119,12 +120,7 @@ class QueryBuilder:
     def access(self, clearance: Clearance) -> Access:
         """The access filter of a clearance: built once and kept for the clearance's next
         requests (a user's searches, every anonymous visitor's), shared by hits and facets."""
-        found = self._access.get(clearance)
-        if found is None:
-            if len(self._access) >= ACCESS_CACHE:
-                self._access.clear()
-            found = self._access[clearance] = self._new_access(clearance)
-        return found
+        return self._access(clearance)
 
     def _new_access(self, clearance: Clearance) -> Access:
         if clearance.levels >= _ALL_LEVELS:

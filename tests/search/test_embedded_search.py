@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import tantivy
 
 from archive.access import Clearance
 from indexer.search.base import FACETS, SearchRequest
-from indexer.search.embedded import EmbeddedBackend
+from indexer.search.embedded import EmbeddedBackend, build_schema
 from tests.search.conftest import CORPUS, EVERY_LEVEL, doc
 
 
@@ -86,3 +87,32 @@ def test_a_reader_sees_another_writers_commit_at_once(tmp_path: object) -> None:
         assert reader.search(request).total == n
     writer.delete([1])
     assert reader.search(request).total == 4
+
+
+def test_a_new_index_reads_stored_hits_in_small_blocks_and_an_older_one_still_opens(tmp_path: object) -> None:
+    import json
+    from pathlib import Path
+
+    from indexer.search.embedded import DOCSTORE_BLOCKSIZE
+
+    folder = Path(str(tmp_path)) / "index"
+    backend = EmbeddedBackend(folder)
+    backend.index(CORPUS)
+    live = folder / (folder / "CURRENT").read_text().strip()
+    assert json.loads((live / "meta.json").read_text())["index_settings"]["docstore_blocksize"] == DOCSTORE_BLOCKSIZE
+    backend.rebuild(iter(sorted(CORPUS, key=lambda d: d.id)))  # a new generation gets it too
+    live = folder / (folder / "CURRENT").read_text().strip()
+    assert json.loads((live / "meta.json").read_text())["index_settings"]["docstore_blocksize"] == DOCSTORE_BLOCKSIZE
+    hits = backend.search(SearchRequest(query="档案", clearance=EVERY_LEVEL, limit=100, facets=())).hits
+
+    # An index made with Tantivy's defaults (an earlier Lantai) keeps them and answers the same.
+    older = Path(str(tmp_path)) / "older"
+    older_gen = older / "gen-000001"
+    older_gen.mkdir(parents=True)
+    tantivy.Index(build_schema(), path=str(older_gen))
+    (older / "CURRENT").write_text("gen-000001")
+    old_backend = EmbeddedBackend(older)
+    old_backend.index(CORPUS)
+    assert json.loads((older_gen / "meta.json").read_text())["index_settings"]["docstore_blocksize"] == 16384
+    again = old_backend.search(SearchRequest(query="档案", clearance=EVERY_LEVEL, limit=100, facets=())).hits
+    assert [(h.id, h.snippet) for h in again] == [(h.id, h.snippet) for h in hits] and hits

@@ -68,6 +68,7 @@ class SearchDocument:
     language: str = ""
     pages: list[SearchPage] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)  # extra display fields
+    thumbnail: bool = False  # the first page has a picture, shown beside the hit
 
 
 @dataclass(kw_only=True)
@@ -110,6 +111,7 @@ class SearchHit:
     snippet: str  # HTML-safe, matches wrapped in <mark>
     pages: list[PageHit] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    thumbnail: bool | None = None  # the first page has a picture; None: indexed before the index said
 
 
 @dataclass

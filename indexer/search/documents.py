@@ -82,6 +82,8 @@ def to_document(record: Record) -> SearchDocument:
         # A secret record's text never enters the index: only its catalogue entry, for administrators.
         pages=[] if secret else [SearchPage(p.number, p.text or "") for p in record.pages],
         fields={k: v for k, v in extra.items() if v},
+        # a secret record is an entry only: no picture
+        thumbnail=not secret and any(p.number == 1 and p.thumbnail_key for p in record.pages),
     )
 
 
@@ -90,7 +92,10 @@ def _load(session: Session, ids: list[int]) -> list[Record]:
         select(Record)
         .where(Record.id.in_(ids), Record.in_search())  # submitted or withdrawn items are not in search
         # only the page text: a page's word boxes are thousands of JSON rows the index never reads
-        .options(selectinload(Record.pages).load_only(Page.number, Page.text), selectinload(Record.files))
+        .options(
+            selectinload(Record.pages).load_only(Page.number, Page.text, Page.thumbnail_key),
+            selectinload(Record.files),
+        )
         .order_by(Record.id)
     )
     return list(session.scalars(stmt))

@@ -114,6 +114,7 @@ def build_fields(doc: SearchDocument) -> IndexedFields:
         "date": doc.date.isoformat() if doc.date else None,
         "year": doc.year,
         "pages": [[p.number, p.text] for p in doc.pages],
+        "thumbnail": doc.thumbnail,
     }
     return IndexedFields(
         unigrams=streams.unigrams,

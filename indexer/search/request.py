@@ -90,6 +90,7 @@ def hits_of(found: Sequence[tuple[int, float, dict[str, Any]]], patterns: list[P
             snippet=best,
             pages=pages,
             fields=hit_fields(payload),
+            thumbnail=payload.get("thumbnail"),
         )
         for (record_id, score, payload), (best, pages) in zip(found, highlights, strict=True)
     ]

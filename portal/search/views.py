@@ -41,8 +41,9 @@ FIELD_EXAMPLES = {
     "year": "2018..2020",
 }
 RECENT = 10
-# Hits whose first page has a thumbnail; one statement for every page, so SQLAlchemy neither
-# builds nor keys it per search.
+# Hits whose first page has a thumbnail, for hits from an index built before its payload said
+# (``SearchHit.thumbnail``); one statement for every page, so SQLAlchemy neither builds nor
+# keys it per search.
 WITH_THUMBNAIL = (
     select(Page.record_id)
     .join(Record, Record.id == Page.record_id)
@@ -159,9 +160,10 @@ def search() -> tuple[str, int]:
                 entries, entries_total = discover(search_request)
             user = guard.current_user()
             unseen = saved_searches.unseen_total(session, user) if user is not None else 0
-            ids = [hit.id for hit in response.hits]
-            if ids:
-                thumbnails = set(session.scalars(WITH_THUMBNAIL, {"ids": ids}))
+            thumbnails = {hit.id for hit in response.hits if hit.thumbnail}
+            unknown = [hit.id for hit in response.hits if hit.thumbnail is None]  # an index from before
+            if unknown:
+                thumbnails.update(session.scalars(WITH_THUMBNAIL, {"ids": unknown}))
             if not state.is_empty:
                 details = search_details(state, response)
                 if entries:

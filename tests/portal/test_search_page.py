@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from archive.access import Clearance
+from indexer.search.base import SearchRequest
 from tests.portal.conftest import AuthActions
 from tests.portal.sample_records import add_record
 
@@ -149,3 +153,46 @@ def test_syntax_help_rendered_once_per_language_is_in_the_readers_language(app: 
     again = client.get("/search", query_string={"q": "通知"}).get_data(as_text=True)
     assert '<h2 id="syntax-help-title">检索语法</h2>' in chinese and '<h2 id="syntax-help-title">检索语法</h2>' in again
     assert '<h2 id="syntax-help-title">检索语法</h2>' not in english and 'id="syntax-help-title">' in english
+
+
+def _thumbnails(html: str) -> set[int]:
+    return {int(i) for i in re.findall(r'<img src="/records/(\d+)/pages/1/thumbnail"', html)}
+
+
+def test_a_hits_thumbnail_is_known_from_the_index(app: Flask, client: FlaskClient, auth: AuthActions) -> None:
+    pictured = add_record(app, [["会议 照片 说明"]], title="会议照片")
+    plain = add_record(app, [["会议 照片 说明"]], title="会议说明", images=False)
+    secret = add_record(app, [["会议 照片 说明"]], title="会议照片（秘密）", access_level="secret")
+    found = app.extensions["lantai"].search.search(
+        SearchRequest(query="会议", clearance=Clearance(frozenset({"open"})), limit=10)
+    )
+    assert {hit.id: hit.thumbnail for hit in found.hits} == {pictured.id: True, plain.id: False}
+    assert _thumbnails(client.get("/search", query_string={"q": "会议"}).get_data(as_text=True)) == {pictured.id}
+    auth.login("admin")
+    html = client.get("/search", query_string={"q": "会议照片"}).get_data(as_text=True)
+    assert secret.id in {i for i, _ in _hits(html)}  # its catalogue entry, for administrators
+    assert _thumbnails(html) == {pictured.id}  # an entry only: no picture
+    assert plain.id not in _thumbnails(html)
+
+
+def test_thumbnails_of_an_index_built_before_it_said_come_from_the_catalog(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from indexer.search import embedded, fields
+
+    def older_payload(doc: Any) -> Any:  # what Lantai wrote before payloads named the thumbnail
+        built = fields.build_fields(doc)
+        built.payload.pop("thumbnail")
+        return built
+
+    monkeypatch.setattr(embedded, "build_fields", older_payload)
+    pictured = add_record(app, [["会议 照片 说明"]], title="会议照片")
+    plain = add_record(app, [["会议 照片 说明"]], title="会议说明", images=False)
+    monkeypatch.undo()
+    found = app.extensions["lantai"].search.search(
+        SearchRequest(query="会议", clearance=Clearance(frozenset({"open"})), limit=10)
+    )
+    assert {hit.thumbnail for hit in found.hits} == {None}
+    html = client.get("/search", query_string={"q": "会议"}).get_data(as_text=True)
+    assert {i for i, _ in _hits(html)} == {pictured.id, plain.id}
+    assert _thumbnails(html) == {pictured.id}

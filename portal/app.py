@@ -66,13 +66,14 @@ def register_blueprints(app: Flask, paths: list[str]) -> None:
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the portal for ``settings`` (read from the environment when not given)."""
     from portal import auth, i18n, layout, routing, security
+    from portal.templating import LocalizedFlask
 
     settings = settings or load_settings()
     lantai = Lantai(settings)
     lantai.catalog.upgrade()
     set_current(lantai)
 
-    app = Flask(__name__)
+    app = LocalizedFlask(__name__)
     app.config.from_mapping(
         SECRET_KEY=settings.signing_secret(),
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,

@@ -88,7 +88,9 @@ def _documents(count: int, samples: list[str]) -> Iterator[SearchDocument]:
         text = "".join(p.text for p in doc.pages)
         if doc.id % SAMPLE_EVERY == 0:
             samples.append(text)
-        yield dataclasses.replace(doc, pages=[SearchPage(1, text)], access_level=rng.choice(levels))
+        level = rng.choice(levels)
+        # Every record but a secret one shows its first page's thumbnail, as after ingest.
+        yield dataclasses.replace(doc, pages=[SearchPage(1, text)], access_level=level, thumbnail=level != "secret")
 
 
 def _rows(doc: SearchDocument, now: Any) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -119,6 +121,9 @@ def _rows(doc: SearchDocument, now: Any) -> tuple[dict[str, Any], dict[str, Any]
         "updated_at": now,
     }
     page = {"record_id": doc.id, "number": 1, "text": text, "source": PageSource.TEXT_LAYER, "words": []}
+    pictured = doc.thumbnail  # the keys only: pictures are not benchmarked
+    page["image_key"] = f"records/{doc.id}/page-0001.jpg" if pictured else None
+    page["thumbnail_key"] = f"records/{doc.id}/thumb-0001.jpg" if pictured else None
     sha = hashlib.sha256(f"{doc.id}:{text}".encode()).hexdigest()
     original = {
         "record_id": doc.id,

@@ -7,6 +7,9 @@ Every search (not the browse view of recent records) leaves a ``search`` audit e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -41,6 +44,7 @@ FIELD_EXAMPLES = {
     "year": "2018..2020",
 }
 RECENT = 10
+PLACEHOLDER_ID = 7_305_930_185_264  # an id no archive reaches, built into a URL once (``record_urls``)
 # Hits whose first page has a thumbnail, for hits from an index built before its payload said
 # (``SearchHit.thumbnail``); one statement for every page, so SQLAlchemy neither builds nor
 # keys it per search.
@@ -71,19 +75,23 @@ def syntax_help(language: str) -> str:
     return rendered[language]
 
 
-def record_links(ids: list[int], query: str) -> dict[int, str]:
-    """Each hit's record page, carrying the query to highlight there.
+def record_urls(endpoint: str, ids: Iterable[int], **values: Any) -> dict[int, str]:
+    """The URL of ``endpoint`` for each record id (its ``record_id``), with ``values``.
 
-    ``url_for`` builds one URL and the ids go in its place: the record rule ends with
-    ``<int:record_id>``, and building the rule (and encoding the query) per hit cost more than
-    the rest of a hit's rendering. Should the rule change shape, each URL is built in full.
+    ``url_for`` builds one URL and each id goes in the place of the one it was built with:
+    building the rule (and encoding the query) per hit cost more than the rest of a hit's
+    rendering. Should that id show up twice (a query holding it), each URL is built in full.
     """
-    q = query or None
-    built = url_for("records.show", record_id=0, q=q)
-    path, sep, args = built.partition("?")
-    if not path.endswith("/0"):
-        return {i: url_for("records.show", record_id=i, q=q) for i in ids}
-    return {i: f"{path[:-1]}{i}{sep}{args}" for i in ids}
+    built = url_for(endpoint, record_id=PLACEHOLDER_ID, **values)
+    head, found, tail = built.partition(str(PLACEHOLDER_ID))
+    if not found or str(PLACEHOLDER_ID) in tail:
+        return {i: url_for(endpoint, record_id=i, **values) for i in ids}
+    return {i: f"{head}{i}{tail}" for i in ids}
+
+
+def record_links(ids: list[int], query: str) -> dict[int, str]:
+    """Each hit's record page, carrying the query to highlight there."""
+    return record_urls("records.show", ids, q=query or None)
 
 
 def _pagination(state: SearchState, total: int, window: int = 2) -> list[int | None]:
@@ -180,8 +188,8 @@ def search() -> tuple[str, int]:
             state=state,
             response=response,
             error=error,
-            thumbnails=thumbnails,
             record_links=record_links([hit.id for hit in response.hits], state.query) if response else {},
+            thumbnail_links=record_urls("records.page_thumbnail", sorted(thumbnails), number=1) if thumbnails else {},
             entries=entries,
             entries_total=entries_total,
             unseen=unseen,

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Flask, url_for
 
 from portal.search.params import SearchState
-from portal.search.views import record_links
+from portal.search.views import PLACEHOLDER_ID, record_links, record_urls
 
 
 def test_with_filter_is_url_query_with_the_filter_added() -> None:
@@ -49,6 +49,13 @@ def test_url_query_of_a_page_is_the_whole_state_encoded() -> None:
 def test_record_links_are_the_record_pages_with_the_query(app: Flask) -> None:
     ids = [1, 66, 12345]
     with app.test_request_context("/search"):
-        for query in ("", "档案 工作&x", "a:b/c?d=e#f"):
+        for query in ("", "档案 工作&x", "a:b/c?d=e#f", f"#{PLACEHOLDER_ID} {PLACEHOLDER_ID}"):
             expected = {i: url_for("records.show", record_id=i, q=query or None) for i in ids}
             assert record_links(ids, query) == expected
+
+
+def test_thumbnail_links_are_each_records_first_thumbnail(app: Flask) -> None:
+    ids = [1, 66, 12345]
+    with app.test_request_context("/search"):
+        expected = {i: url_for("records.page_thumbnail", record_id=i, number=1) for i in ids}
+        assert record_urls("records.page_thumbnail", ids, number=1) == expected

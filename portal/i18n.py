@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,14 @@ def render_gettext() -> Any:
         return value
 
     return gettext
+
+
+def translator() -> Callable[[str], str]:
+    """The request's catalogue lookup, for code that translates many strings (a page's facets):
+    Flask-Babel's ``gettext`` finds the catalogue again on every call, about 7 µs here. Format
+    with ``%`` as ``gettext(msgid, **variables)`` does."""
+    lookup: Callable[[str], str] = get_translations().ugettext
+    return lookup
 
 
 def localized(error: Any) -> str:

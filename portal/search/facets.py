@@ -7,11 +7,11 @@ translated string looked up once per page, so the template only prints them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from flask_babel import gettext
-
 from indexer.search.base import FACETS, SearchResponse
+from portal.i18n import translator
 from portal.records.service import display_value
 from portal.search.params import SearchState
 
@@ -27,10 +27,13 @@ FACET_LABELS = {
     "language": "语种",
 }
 FACET_VALUES_SHOWN = 12  # the rest fold under "more"
+LABELS_KEPT = 4096
 
 
+@functools.lru_cache(maxsize=LABELS_KEPT)
 def facet_value_label(name: str, value: str, language: str) -> str:
-    """A facet value as shown: codes with their names in the user's language."""
+    """A facet value as shown: codes with their names in the user's language (kept: the same
+    years, categories and departments come back on every page)."""
     return display_value({"category": "category_code"}.get(name, name), value, language)
 
 
@@ -40,7 +43,6 @@ class FacetValue:
 
     label: str
     count: int
-    count_label: str  # the count as a screen reader says it
     href: str  # ``?`` and the query string with this value added, or removed when active
     active: bool
     first_folded: bool  # the first value under "more"
@@ -68,12 +70,13 @@ class ActiveFilter:
 
 def facet_labels() -> dict[str, str]:
     """Each facet's heading in the request's language."""
+    gettext = translator()
     return {name: gettext(label) for name, label in FACET_LABELS.items()}
 
 
 def facets(state: SearchState, response: SearchResponse, language: str, labels: dict[str, str]) -> list[Facet]:
     """The sidebar's facets with counted values, in ``FACETS`` order."""
-    count_format = gettext("%(n)s 条")  # formatted below, looked up once
+    gettext = translator()
     found: list[Facet] = []
     for name in FACETS:
         counts = response.facets.get(name) or []
@@ -84,19 +87,19 @@ def facets(state: SearchState, response: SearchResponse, language: str, labels: 
             active = state.has_filter(name, c.value)
             href = state.without_filter(name, c.value) if active else state.with_filter(name, c.value)
             label = facet_value_label(name, c.value, language)
-            count_label = count_format % {"n": c.count}
-            values.append(FacetValue(label, c.count, count_label, "?" + href, active, i == FACET_VALUES_SHOWN))
+            values.append(FacetValue(label, c.count, "?" + href, active, i == FACET_VALUES_SHOWN))
         folded = len(counts) - FACET_VALUES_SHOWN
-        more = gettext("更多（%(n)s）", n=folded) if folded > 0 else ""
+        more = gettext("更多（%(n)s）") % {"n": folded} if folded > 0 else ""
         found.append(Facet(name, labels[name], values, more))
     return found
 
 
 def active_filters(state: SearchState, language: str, labels: dict[str, str]) -> list[ActiveFilter]:
     """A chip for each filter in force."""
+    gettext = translator()
     chips = []
     for name, value in state.filters:
         shown = facet_value_label(name, value, language)
-        remove = gettext("移除条件 %(f)s：%(v)s", f=labels[name], v=shown)
+        remove = gettext("移除条件 %(f)s：%(v)s") % {"f": labels[name], "v": shown}
         chips.append(ActiveFilter(labels[name], shown, "?" + state.without_filter(name, value), remove))
     return chips

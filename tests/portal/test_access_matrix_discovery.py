@@ -104,7 +104,7 @@ def test_an_entry_shows_public_fields_only_and_a_request_link(make_app: Callable
     for leak in (TEXT["restricted"], DOC["restricted"], "<mark>", f"/records/{restricted}/pages"):
         assert leak not in html, leak
     # facets count the ordinary hits only: one open record
-    assert re.search(r'data-facet="access_level".*?<span class="count"[^>]*>1</span>', html, re.S)
+    assert re.search(r'data-facet="access_level".*?<span class="count">1<', html, re.S)
     assert "restricted" not in re.findall(r'data-facet="access_level".*?</section>', html, re.S)[0]
     assert ids["secret"] not in {int(i) for i in re.findall(r'data-record="(\d+)"', html)}
 

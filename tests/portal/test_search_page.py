@@ -27,7 +27,7 @@ def _facet_count(html: str, facet: str, label: str) -> int | None:
     section = re.search(rf'<section class="facet" data-facet="{facet}">(.*?)</section>', html, re.S)
     if not section:
         return None
-    match = re.search(rf">(?:✓ )?{re.escape(label)}</a>\s*<span class=\"count\"[^>]*>(\d+)</span>", section.group(1))
+    match = re.search(rf">(?:✓ )?{re.escape(label)}</a>\s*<span class=\"count\">(\d+)<", section.group(1))
     return int(match.group(1)) if match else None
 
 

@@ -38,8 +38,9 @@ REBUILD_COMMIT_EVERY = 100_000  # a commit flushes small segments that merges re
 REBUILD_THREADS = 2
 RELOAD_AT_LEAST_EVERY = 1.0  # seconds
 # The document store's block: a hit's stored payload is read by decompressing its whole block.
-# Tantivy's 16 KB holds about four records here; 4 KB about one, which took a search's 10
-# stored hits from 0.21 to 0.1 ms at 100,000 records for 2% more index (``bench_search.py``).
+# Tantivy's 16 KB holds about four records here; 4 KB about one, which took reading a search's
+# 10 stored hits from 0.21 to 0.15 ms (p50; mean 0.23-0.33 to 0.17) at 100,000 records, for 6%
+# more index (5,512 to 5,834 bytes a record, ``bench_search.py``).
 DOCSTORE_BLOCKSIZE = 4096
 
 

@@ -4,8 +4,8 @@ A page's ``_("…")`` with a literal message is a function call on every render:
 the search page, each going through Jinja's call protocol, the catalogue and ``Markup``. For
 a given language its result never changes, so each language gets its own compiled copy of
 every template (a Jinja overlay with its own cache), in which ``_("literal")`` is already the
-translated text, and ``_("literal", n=x)`` the translated format with ``|format(n=x)``, which
-Jinja folds or runs without the call protocol. What the page prints is the same as the
+translated text, which Jinja folds into the page, and ``_("literal", n=x)`` the translated
+format with ``|translated_format(n=x)``, a filter. What the page prints is the same as the
 run-time ``_()`` (``portal.i18n.render_gettext``): the catalogue's text, trusted (``Markup``)
 under autoescape, with its variables escaped. Calls that are not a literal (``_(label)``),
 ``ngettext`` and renders outside a request stay run-time calls.
@@ -16,7 +16,6 @@ restart (Flask-Babel keeps them for the app's life too).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -41,9 +40,12 @@ from jinja2.lexer import (
     Token,
     TokenStream,
 )
+from markupsafe import Markup, escape
 
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 CACHE_SIZE = 400  # compiled templates per language (Jinja's default)
+FORMAT_FILTER = "translated_format"
+PLAIN = frozenset({str, int, float, bool})  # value types ``translated_format`` formats itself
 OPENING = frozenset({TOKEN_LPAREN, TOKEN_LBRACKET, TOKEN_LBRACE})
 CLOSING = frozenset({TOKEN_RPAREN, TOKEN_RBRACKET, TOKEN_RBRACE})
 
@@ -85,6 +87,10 @@ class LocalizedEnvironment(Environment):
 
 class PrecompiledGettext(Extension):
     """Rewrites ``_("literal")`` and ``_("literal", k=v, …)`` to the translated text."""
+
+    def __init__(self, environment: Any) -> None:
+        super().__init__(environment)
+        environment.filters[FORMAT_FILTER] = translated_format
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         """The template's tokens with literal gettext calls replaced (see the module)."""
@@ -139,9 +145,9 @@ class PrecompiledGettext(Extension):
                     break
                 depth -= 1
             arguments.append(token)
-        if len(arguments) < 2 or arguments[1].type != TOKEN_ASSIGN or "value" in _keywords(arguments):
-            raise TemplateSyntaxError(f"{name.value}() takes its variables by keyword, none named value", line)
-        call = [Token(line, TOKEN_PIPE, "|"), Token(line, TOKEN_NAME, "format"), Token(line, TOKEN_LPAREN, "(")]
+        if len(arguments) < 2 or arguments[1].type != TOKEN_ASSIGN:
+            raise TemplateSyntaxError(f"{name.value}() takes its variables by keyword", line)
+        call = [Token(line, TOKEN_PIPE, "|"), Token(line, TOKEN_NAME, FORMAT_FILTER), Token(line, TOKEN_LPAREN, "(")]
         return [*_trusted(line, text, escaped), *call, *arguments, Token(line, TOKEN_RPAREN, ")")]
 
 
@@ -152,15 +158,15 @@ def _trusted(line: int, text: str, escaped: bool) -> list[Token]:
     return [Token(line, TOKEN_LPAREN, "("), Token(line, TOKEN_STRING, text), *safe, Token(line, TOKEN_RPAREN, ")")]
 
 
-def _keywords(arguments: list[Token]) -> set[str]:
-    """The names given at the top level of ``k=v, …`` (``format`` takes its first as ``value``)."""
-    names: set[str] = set()
-    depth = 0
-    for before, token in itertools.pairwise(arguments):
-        depth += (before.type in OPENING) - (before.type in CLOSING)
-        if depth == 0 and token.type == TOKEN_ASSIGN and before.type == TOKEN_NAME:
-            names.add(str(before.value))
-    return names
+def translated_format(text: str, /, **values: Any) -> str:
+    """``text % values`` as run-time gettext formats a message: under autoescape (``text`` is
+    ``Markup``) each value escaped. Strings and numbers, the usual values, are formatted in
+    half of ``Markup.__mod__``'s time, which wraps every value in a helper object (a search page
+    formats a page link per hit); anything else goes through ``Markup.__mod__``."""
+    if isinstance(text, Markup) and all(type(v) in PLAIN for v in values.values()):
+        escaped = {k: escape(v) if type(v) is str else v for k, v in values.items()}
+        return Markup(str.__mod__(text, escaped))  # noqa: S704  (our message, its values escaped)
+    return text % values
 
 
 class LocalizedFlask(Flask):

@@ -87,9 +87,15 @@ def test_a_format_without_its_values_fails_as_at_run_time() -> None:
         _render('{{ _("%(n)s 条") }}')
 
 
-def test_a_variable_named_value_is_refused_when_compiled() -> None:
-    from jinja2 import TemplateSyntaxError
+def test_variables_format_as_at_run_time_whatever_their_type() -> None:
+    from decimal import Decimal
 
-    with pytest.raises(TemplateSyntaxError, match="value"):
-        _render('{{ _("%(value)s", value=1) }}')
+    from jinja2 import TemplateSyntaxError
+    from markupsafe import Markup
+
+    values = {"text": "<b>", "n": 3, "x": 2.5, "yes": True, "d": Decimal("7"), "m": Markup("<i>ok</i>")}
+    source = '{{ _("%(text)s %(n)d %(x).1f %(yes)s %(d)d %(m)s", text=text, n=n, x=x, yes=yes, d=d, m=m) }}'
+    assert _render(source, **values) == "&lt;b&gt; 3 2.5 True 7 <i>ok</i>"
     assert _render('{{ _("%(n)s", n=f(value=2)) }}', f=lambda value: value * 2) == "4"
+    with pytest.raises(TemplateSyntaxError, match="keyword"):
+        _render('{{ _("%(n)s", n) }}', n=1)

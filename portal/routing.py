@@ -7,7 +7,7 @@ other unknown id, before a view runs.
 
 Templates build the same URLs on every page (style sheets, scripts, the header's links: about
 15 on a search page), each through Werkzeug's rule builder. ``url_for`` in templates keeps the
-URLs it built, per request root and host: the URL map does not change once the app runs.
+URLs it built, per scheme, request root and host: the URL map does not change once the app runs.
 """
 
 from __future__ import annotations
@@ -37,18 +37,14 @@ BuildUrl = Callable[[str, str, str, "str | None", str, tuple[tuple[str, Any], ..
 
 
 def template_url_for(app: Flask, built: BuildUrl, endpoint: str, **values: Any) -> str:
-    """``url_for`` for templates: a URL already built for this root and host is reused.
+    """``url_for`` for templates: a URL already built for this scheme, root and host is reused
+    (``_external`` and the like are values of the key like any other).
 
-    Relative endpoints (``.name``), ``_external``/``_anchor``/..., values that cannot be keys,
-    calls outside a request and apps with URL defaults go to ``url_for`` itself.
+    Relative endpoints (``.name``, which depend on the request's blueprint), values that cannot
+    be keys, calls outside a request and apps with URL defaults go to ``url_for`` itself.
     """
     adapter = request_ctx.url_adapter if has_request_context() else None
-    if (
-        adapter is None
-        or endpoint[:1] == "."
-        or app.url_default_functions
-        or any(name[:1] == "_" for name in values)
-    ):
+    if adapter is None or endpoint[:1] == "." or app.url_default_functions:
         return url_for(endpoint, **values)
     try:
         where = (adapter.url_scheme, adapter.script_name, adapter.server_name, adapter.subdomain)

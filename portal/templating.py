@@ -65,7 +65,6 @@ class LocalizedEnvironment(Environment):
         overlay = overlays.get(code)
         if overlay is None:
             overlay = self.overlay(cache_size=CACHE_SIZE, extensions=[PrecompiledGettext])
-            overlay.__dict__.pop("_overlays", None)
             overlay.locale, overlay.translations = code, get_translations()
             overlays[code] = overlay
         return overlay

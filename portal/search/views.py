@@ -80,7 +80,8 @@ def record_urls(endpoint: str, ids: Iterable[int], **values: Any) -> dict[int, s
 
     ``url_for`` builds one URL and each id goes in the place of the one it was built with:
     building the rule (and encoding the query) per hit cost more than the rest of a hit's
-    rendering. Should that id show up twice (a query holding it), each URL is built in full.
+    rendering. Should that id show up more than once (in the root the portal is mounted at, or
+    in the query), each URL is built in full.
     """
     built = url_for(endpoint, record_id=PLACEHOLDER_ID, **values)
     head, found, tail = built.partition(str(PLACEHOLDER_ID))

@@ -24,7 +24,7 @@ def test_template_urls_are_flasks_under_every_root_and_host(app: Flask) -> None:
         assert template_url_for("search.search") == "/archive/search"
 
 
-def test_external_and_unhashable_values_go_to_flask(app: Flask) -> None:
+def test_external_and_unhashable_values_build_flasks_urls(app: Flask) -> None:
     template_url_for = app.jinja_env.globals["url_for"]
     with app.test_request_context("/search"):
         assert template_url_for("search.search", _external=True) == "http://localhost/search"

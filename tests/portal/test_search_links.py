@@ -59,3 +59,9 @@ def test_thumbnail_links_are_each_records_first_thumbnail(app: Flask) -> None:
     with app.test_request_context("/search"):
         expected = {i: url_for("records.page_thumbnail", record_id=i, number=1) for i in ids}
         assert record_urls("records.page_thumbnail", ids, number=1) == expected
+
+
+def test_record_urls_are_built_in_full_when_the_root_holds_the_placeholder(app: Flask) -> None:
+    with app.test_request_context("/search", base_url=f"http://localhost/{PLACEHOLDER_ID}/"):
+        expected = {i: url_for("records.show", record_id=i) for i in (1, 66)}
+        assert record_urls("records.show", [1, 66]) == expected
